@@ -1,0 +1,215 @@
+using Serverless.Orders.Contracts;
+using Serverless.Orders.Workflows;
+using Serverless.Testing.Replay;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using static Serverless.Orders.Tests.Replay.OrderHistories;
+
+namespace Serverless.Orders.Tests.Replay;
+
+/// <summary>
+/// The real <see cref="OrderWorkflow"/> replayed offline on hand-built histories. Each history pins
+/// the exact activity sequence of one path: if the code took another path, replay would fail with
+/// a nondeterminism error (shown by the last tests).
+/// </summary>
+public sealed class OrderWorkflowReplayTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Run_HappyPath_ReservesChargesConfirms()
+    {
+        var history = Start().Reserved().Charged().Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Confirmed, workflow.Status);
+        Assert.Equal(
+            [OrderSteps.ReserveInventory, OrderSteps.ChargePayment, OrderSteps.ConfirmReservation],
+            workflow.Progress.Steps.Select(s => s.Name));
+        Assert.All(workflow.Progress.Steps, s => Assert.Equal(StepOutcome.Succeeded, s.Outcome));
+        Assert.False(workflow.Progress.CanCancel);
+    }
+
+    [Fact]
+    public async Task Run_PaymentDeclined_ReleasesInventoryAndFails()
+    {
+        var history = Start().Reserved()
+            .ActivityFails("ChargePayment", Payments, OrderFailures.PaymentDeclined)
+            .Released()
+            .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.PaymentDeclined}: rejected", charged: false));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Failed, workflow.Status);
+        Assert.StartsWith(OrderFailures.PaymentDeclined, workflow.Progress.FailureReason, StringComparison.Ordinal);
+        Assert.Contains(workflow.Progress.Steps, s => s is { Name: OrderSteps.ReleaseInventory, Outcome: StepOutcome.Compensated });
+        Assert.DoesNotContain(workflow.Progress.Steps, s => s.Name == OrderSteps.RefundPayment);
+    }
+
+    [Fact]
+    public async Task Run_OutOfStock_FailsWithoutCompensation()
+    {
+        var history = Start()
+            .ActivityFails("ReserveInventory", Inventory, OrderFailures.OutOfStock)
+            .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.OutOfStock}: rejected", reserved: false, charged: false));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Failed, workflow.Status);
+        var step = Assert.Single(workflow.Progress.Steps);
+        Assert.Equal((OrderSteps.ReserveInventory, StepOutcome.Failed), (step.Name, step.Outcome));
+    }
+
+    [Fact]
+    public async Task Run_CancelBeforePayment_ReleasesAndCancels()
+    {
+        var history = Start()
+            .ScheduleActivity("ReserveInventory", Inventory).ActivityCompleted(new Reservation(ReservationId))
+            .Signal("Cancel", new CancelOrderRequest("changed my mind")).WorkflowTask()
+            .Released()
+            .CompletedWith(Outcome(OrderStatus.Cancelled, "changed my mind", charged: false));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Cancelled, workflow.Status);
+        Assert.Contains(workflow.Progress.Steps, s => s is { Name: OrderSteps.Cancel, Outcome: StepOutcome.Requested });
+        Assert.DoesNotContain(workflow.Progress.Steps, s => s.Name == OrderSteps.ChargePayment);
+    }
+
+    [Fact]
+    public async Task Run_CancelWhileCharging_RefundsReleasesAndCancels()
+    {
+        var history = Start().Reserved()
+            .ScheduleActivity("ChargePayment", Payments).ActivityStarted()
+            .Signal("Cancel", new CancelOrderRequest(null))
+            .ActivityCompleted(new PaymentReceipt(ChargeId)).WorkflowTask()
+            .Refunded()
+            .Released()
+            .CompletedWith(Outcome(OrderStatus.Cancelled, "cancelled by customer"));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Cancelled, workflow.Status);
+        Assert.Equal(
+            [OrderSteps.ReserveInventory, OrderSteps.Cancel, OrderSteps.ChargePayment, OrderSteps.RefundPayment, OrderSteps.ReleaseInventory],
+            workflow.Progress.Steps.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task Run_CancelAfterCapture_IsRejectedAndOrderConfirms()
+    {
+        var history = Start().Reserved().Charged()
+            .ScheduleActivity("ConfirmReservation", Inventory)
+            .Signal("Cancel", new CancelOrderRequest("too late"))
+            .ActivityCompleted().WorkflowTask()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Confirmed, workflow.Status);
+        var cancel = Assert.Single(workflow.Progress.Steps, s => s.Name == OrderSteps.Cancel);
+        Assert.Equal(StepOutcome.Rejected, cancel.Outcome);
+        Assert.Contains("Confirming", cancel.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_TransientFailuresThenSuccess_ContinuesAsHappyPath()
+    {
+        // Retries happen on the server: the history only shows the attempt that finally ran.
+        var history = Start()
+            .ScheduleActivity("ReserveInventory", Inventory).ActivityStarted(attempt: 4).ActivityCompleted(new Reservation(ReservationId)).WorkflowTask()
+            .ScheduleActivity("ChargePayment", Payments).ActivityStarted(attempt: 2).ActivityCompleted(new PaymentReceipt(ChargeId)).WorkflowTask()
+            .Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Confirmed, workflow.Status);
+    }
+
+    [Fact]
+    public async Task Run_ReservationExpiredAfterCharge_RefundsThenReleases()
+    {
+        var history = Start().Reserved().Charged()
+            .ActivityFails("ConfirmReservation", Inventory, OrderFailures.ReservationExpired)
+            .Refunded()
+            .Released()
+            .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.ReservationExpired}: rejected"));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Failed, workflow.Status);
+        Assert.Equal(
+            [StepOutcome.Compensated, StepOutcome.Compensated],
+            workflow.Progress.Steps.Where(s => s.Name is OrderSteps.RefundPayment or OrderSteps.ReleaseInventory).Select(s => s.Outcome));
+    }
+
+    [Fact]
+    public async Task Run_CompensationFails_RecordsManualAttentionAndContinues()
+    {
+        var history = Start().Reserved().Charged()
+            .ActivityFails("ConfirmReservation", Inventory, OrderFailures.ReservationExpired)
+            .ActivityFails("RefundPayment", Payments, OrderFailures.ChargeNotFound)
+            .Released()
+            .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.ReservationExpired}: rejected"));
+
+        var workflow = await ReplayCleanAsync(history);
+
+        var refund = Assert.Single(workflow.Progress.Steps, s => s.Name == OrderSteps.RefundPayment);
+        Assert.Equal(StepOutcome.Failed, refund.Outcome);
+        Assert.Contains("needs manual attention", refund.Detail, StringComparison.Ordinal);
+        Assert.Contains(workflow.Progress.Steps, s => s is { Name: OrderSteps.ReleaseInventory, Outcome: StepOutcome.Compensated });
+    }
+
+    [Fact]
+    public async Task Progress_AfterReservation_ShowsChargingAndCancellable()
+    {
+        var (result, capture) = await Replays.ReplayAsync<OrderWorkflow>(Start().Reserved().Open(), cancellationToken: Ct);
+
+        Assert.Null(result.ReplayFailure);
+        var workflow = Assert.IsType<OrderWorkflow>(capture.Instance);
+        Assert.Equal(OrderStatus.Charging, workflow.Progress.Status);
+        Assert.True(workflow.Progress.CanCancel);
+        Assert.Equal(ReservationId, Assert.Single(workflow.Progress.Steps).Detail);
+    }
+
+    [Fact]
+    public async Task Run_HistoryChargesButCodeReleases_FailsWithNondeterminism()
+    {
+        // The happy history, plus a cancel after the reservation: the code must now release where
+        // the history says it charged. A replay test that could not see this would prove nothing.
+        var history = Start()
+            .ScheduleActivity("ReserveInventory", Inventory).ActivityCompleted(new Reservation(ReservationId))
+            .Signal("Cancel", new CancelOrderRequest(null)).WorkflowTask()
+            .Charged().Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        var failure = Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
+        Assert.Contains("'ChargePayment' does not match activity type of activity command 'ReleaseInventory'", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DeclinedHistoryWithoutCompensation_FailsWithNondeterminism()
+    {
+        // A history in which a declined order simply ends: the code compensates, so it must not replay.
+        var history = Start().Reserved()
+            .ActivityFails("ChargePayment", Payments, OrderFailures.PaymentDeclined)
+            .CompletedWith(Outcome(OrderStatus.Failed, charged: false));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
+    }
+
+    private static async Task<OrderWorkflow> ReplayCleanAsync(WorkflowHistory history)
+    {
+        var (result, capture) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+        Assert.Null(result.ReplayFailure);
+        Assert.Null(capture.WorkflowException);
+        return Assert.IsType<OrderWorkflow>(capture.Instance);
+    }
+}

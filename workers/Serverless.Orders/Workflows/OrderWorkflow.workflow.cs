@@ -1,0 +1,223 @@
+using Serverless.Orders.Activities;
+using Serverless.Orders.Contracts;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+
+namespace Serverless.Orders.Workflows;
+
+/// <summary>
+/// Reserve inventory → charge payment → confirm the reservation. A business failure ends the order
+/// as <see cref="OrderStatus.Failed"/> after compensating what was done (refund, release); a cancel
+/// signal is honoured until the payment has been captured. Deterministic code only: time comes from
+/// <see cref="Workflow.UtcNow"/>, queues from the workflow's own task queue.
+/// </summary>
+[Workflow(Name)]
+public sealed class OrderWorkflow
+{
+    public const string Name = "OrderWorkflow";
+
+    private readonly List<OrderStep> steps = [];
+    private string orderId = string.Empty;
+    private string? failureReason;
+    private string? cancelReason;
+    private bool cancelRequested;
+
+    public OrderStatus Status { get; private set; } = OrderStatus.Received;
+
+    [WorkflowQuery]
+    public OrderProgress Progress => new(orderId, Status, CanCancel, failureReason, [.. steps]);
+
+    private bool CanCancel => !cancelRequested && IsBeforeCapture(Status);
+
+    [WorkflowSignal]
+    public Task CancelAsync(CancelOrderRequest request)
+    {
+        if (CanCancel)
+        {
+            cancelRequested = true;
+            cancelReason = string.IsNullOrWhiteSpace(request.Reason) ? "cancelled by customer" : request.Reason;
+            Record(OrderSteps.Cancel, StepOutcome.Requested, cancelReason);
+        }
+        else
+        {
+            Record(OrderSteps.Cancel, StepOutcome.Rejected, cancelRequested ? "already requested" : $"order is {Status}");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [WorkflowRun]
+    public async Task<OrderOutcome> RunAsync(OrderInput input)
+    {
+        orderId = input.OrderId;
+        Workflow.Logger.OrderReceived(input.OrderId, input.Lines.Count, input.TotalAmount(), input.Currency);
+
+        Status = OrderStatus.Reserving;
+        var reservation = await TryStepAsync(
+            OrderSteps.ReserveInventory,
+            () => Workflow.ExecuteActivityAsync(
+                (InventoryActivities a) => a.ReserveInventoryAsync(new ReserveInventoryRequest(input.OrderId, input.Lines)),
+                ForwardStep(TaskQueueNames.Inventory)),
+            r => r.ReservationId);
+        if (reservation is null)
+        {
+            return await FailAsync(input, reservation: null, receipt: null);
+        }
+
+        if (cancelRequested)
+        {
+            return await CancelOrderAsync(input, reservation, receipt: null);
+        }
+
+        Status = OrderStatus.Charging;
+        var receipt = await TryStepAsync(
+            OrderSteps.ChargePayment,
+            () => Workflow.ExecuteActivityAsync(
+                (PaymentActivities a) => a.ChargePaymentAsync(new ChargePaymentRequest(
+                    input.OrderId, input.CustomerId, input.TotalAmount(), input.Currency, input.PaymentToken)),
+                ForwardStep(TaskQueueNames.Payments)),
+            r => r.ChargeId);
+        if (receipt is null)
+        {
+            return await FailAsync(input, reservation, receipt: null);
+        }
+
+        // A cancel that arrived while the charge was in flight came before the capture: honour it.
+        if (cancelRequested)
+        {
+            return await CancelOrderAsync(input, reservation, receipt);
+        }
+
+        Status = OrderStatus.Confirming;
+        var confirmed = await TryStepAsync(
+            OrderSteps.ConfirmReservation,
+            async () =>
+            {
+                await Workflow.ExecuteActivityAsync(
+                    (InventoryActivities a) => a.ConfirmReservationAsync(new ConfirmReservationRequest(input.OrderId, reservation.ReservationId)),
+                    ForwardStep(TaskQueueNames.Inventory));
+                return reservation;
+            },
+            r => r.ReservationId);
+        if (confirmed is null)
+        {
+            return await FailAsync(input, reservation, receipt);
+        }
+
+        Status = OrderStatus.Confirmed;
+        Workflow.Logger.OrderEnded(input.OrderId, Status, null);
+        return new OrderOutcome(input.OrderId, OrderStatus.Confirmed, null, reservation.ReservationId, receipt.ChargeId);
+    }
+
+    private static bool IsBeforeCapture(OrderStatus status) =>
+        status is OrderStatus.Received or OrderStatus.Reserving or OrderStatus.Charging;
+
+    /// <summary>Runs a forward step; a failure (business or retries given up) is recorded and yields null.</summary>
+    private async Task<T?> TryStepAsync<T>(string step, Func<Task<T>> run, Func<T, string> describe)
+        where T : class
+    {
+        try
+        {
+            var result = await run();
+            Record(step, StepOutcome.Succeeded, describe(result));
+            return result;
+        }
+        catch (ActivityFailureException failure)
+        {
+            failureReason = Describe(failure);
+            Record(step, StepOutcome.Failed, failureReason);
+            Workflow.Logger.StepFailed(orderId, step, failureReason);
+            return null;
+        }
+    }
+
+    private async Task<OrderOutcome> FailAsync(OrderInput input, Reservation? reservation, PaymentReceipt? receipt)
+    {
+        await CompensateAsync(input, reservation, receipt);
+        Status = OrderStatus.Failed;
+        Workflow.Logger.OrderEnded(input.OrderId, Status, failureReason);
+        return new OrderOutcome(input.OrderId, OrderStatus.Failed, failureReason, reservation?.ReservationId, receipt?.ChargeId);
+    }
+
+    private async Task<OrderOutcome> CancelOrderAsync(OrderInput input, Reservation reservation, PaymentReceipt? receipt)
+    {
+        await CompensateAsync(input, reservation, receipt);
+        Status = OrderStatus.Cancelled;
+        Workflow.Logger.OrderEnded(input.OrderId, Status, cancelReason);
+        return new OrderOutcome(input.OrderId, OrderStatus.Cancelled, cancelReason, reservation.ReservationId, receipt?.ChargeId);
+    }
+
+    /// <summary>Undo in reverse order: money first, then stock. A failed compensation is recorded, not thrown.</summary>
+    private async Task CompensateAsync(OrderInput input, Reservation? reservation, PaymentReceipt? receipt)
+    {
+        Status = OrderStatus.Compensating;
+        if (receipt is not null)
+        {
+            await CompensateStepAsync(
+                OrderSteps.RefundPayment,
+                () => Workflow.ExecuteActivityAsync(
+                    (PaymentActivities a) => a.RefundPaymentAsync(new RefundPaymentRequest(
+                        input.OrderId, receipt.ChargeId, input.TotalAmount(), input.Currency)),
+                    CompensationStep(TaskQueueNames.Payments)));
+        }
+
+        if (reservation is not null)
+        {
+            await CompensateStepAsync(
+                OrderSteps.ReleaseInventory,
+                () => Workflow.ExecuteActivityAsync(
+                    (InventoryActivities a) => a.ReleaseInventoryAsync(new ReleaseInventoryRequest(input.OrderId, reservation.ReservationId)),
+                    CompensationStep(TaskQueueNames.Inventory)));
+        }
+    }
+
+    private async Task CompensateStepAsync(string step, Func<Task> run)
+    {
+        try
+        {
+            await run();
+            Record(step, StepOutcome.Compensated);
+        }
+        catch (ActivityFailureException failure)
+        {
+            var reason = $"needs manual attention: {Describe(failure)}";
+            Record(step, StepOutcome.Failed, reason);
+            Workflow.Logger.CompensationFailed(orderId, step, reason);
+        }
+    }
+
+    private void Record(string step, StepOutcome outcome, string? detail = null) =>
+        steps.Add(new OrderStep(step, outcome, Workflow.UtcNow, detail));
+
+    private static string Describe(ActivityFailureException failure) =>
+        failure.InnerException is ApplicationFailureException { ErrorType: { } type } application
+            ? $"{type}: {application.Message}"
+            : failure.InnerException?.Message ?? failure.Message;
+
+    /// <summary>
+    /// Effectful forward steps retry transient faults with backoff and without a deadline: giving up
+    /// on a charge whose outcome is unknown would leave money we can neither keep nor refund.
+    /// </summary>
+    private static ActivityOptions ForwardStep(string queue) => new()
+    {
+        TaskQueue = TaskQueueNames.Sibling(Workflow.Info.TaskQueue, queue),
+        StartToCloseTimeout = TimeSpan.FromSeconds(60),
+        HeartbeatTimeout = TimeSpan.FromSeconds(10),
+        RetryPolicy = new RetryPolicy
+        {
+            InitialInterval = TimeSpan.FromSeconds(1),
+            BackoffCoefficient = 2,
+            MaximumInterval = TimeSpan.FromMinutes(1),
+            NonRetryableErrorTypes = OrderFailures.All,
+        },
+    };
+
+    /// <summary>Compensations must eventually happen: same shape, gentler on a struggling system.</summary>
+    private static ActivityOptions CompensationStep(string queue)
+    {
+        var options = ForwardStep(queue);
+        options.RetryPolicy!.MaximumInterval = TimeSpan.FromMinutes(5);
+        return options;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Serverless.Platform.Configuration;
+
+/// <summary>
+/// Options validation from a function that lists every problem in words an operator can act on.
+/// All problems are reported at once, at start (<c>ValidateOnStart</c>), not at the first request.
+/// </summary>
+public sealed class RuleValidator<TOptions>(Func<TOptions, IEnumerable<string>> rules) : IValidateOptions<TOptions>
+    where TOptions : class
+{
+    public ValidateOptionsResult Validate(string? name, TOptions options)
+    {
+        var errors = rules(options).ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+public static class RuleValidation
+{
+    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/> and validates it at start with <paramref name="rules"/>.</summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(
+        this IServiceCollection services,
+        Microsoft.Extensions.Configuration.IConfiguration configuration,
+        string section,
+        Func<TOptions, IEnumerable<string>> rules)
+        where TOptions : class
+    {
+        services.AddSingleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules));
+        return services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+using Serverless.Platform.Correlation;
+using Serverless.Platform.Hosting;
+using Serverless.Workers.Observability;
+using Serverless.Workers.Queues;
+using Temporalio.Extensions.Hosting;
+using Temporalio.Worker;
+
+namespace Serverless.Workers.Hosting;
+
+/// <summary>What one queue's worker runs, resolved from the catalog and configuration at start.</summary>
+public sealed record QueueWorkerPlan(string Queue, string TaskQueue, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities, QueueOptions Tuning);
+
+/// <summary>
+/// Polls one task queue until the host stops. On SIGTERM polling stops at once, in-flight
+/// activities get the drain timeout of the shutdown budget to finish (Temporal's
+/// GracefulShutdownTimeout, zero unless set), then their tokens are cancelled.
+/// </summary>
+public sealed partial class QueueWorkerService(
+    QueueWorkerPlan plan,
+    IServiceProvider services,
+    IOptions<ShutdownBudgetOptions> budget,
+    WorkerReadiness readiness,
+    CorrelationInterceptor correlation,
+    ActivityObservabilityInterceptor observability,
+    ILoggerFactory loggerFactory,
+    ILogger<QueueWorkerService> logger) : BackgroundService
+{
+    public TemporalWorkerOptions BuildWorkerOptions()
+    {
+        var tuning = plan.Tuning;
+        var options = new TemporalWorkerOptions(plan.TaskQueue)
+        {
+            MaxConcurrentActivities = tuning.MaxConcurrentActivities,
+            MaxConcurrentWorkflowTasks = tuning.MaxConcurrentWorkflowTasks,
+            MaxConcurrentActivityTaskPolls = tuning.MaxConcurrentActivityTaskPolls,
+            MaxConcurrentWorkflowTaskPolls = tuning.MaxConcurrentWorkflowTaskPolls,
+            MaxCachedWorkflows = tuning.MaxCachedWorkflows,
+            MaxActivitiesPerSecond = tuning.MaxActivitiesPerSecond,
+            GracefulShutdownTimeout = budget.Value.DrainTimeout,
+            Interceptors = [correlation, observability],
+            LoggerFactory = loggerFactory,
+        };
+        foreach (var workflow in plan.Workflows)
+        {
+            options.AddWorkflow(workflow);
+        }
+
+        foreach (var definition in plan.Activities.SelectMany(services.CreateTemporalActivityDefinitions))
+        {
+            options.AddActivity(definition);
+        }
+
+        return options;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        readiness.Expect(plan.TaskQueue);
+        // Resolved here, not in the constructor: hosted services are built before options are
+        // validated, and the client reads its options when built.
+        var client = await services.GetRequiredService<TemporalConnector>().ConnectAsync(stoppingToken);
+        var options = BuildWorkerOptions();
+        using var worker = new TemporalWorker(client, options);
+        observability.RegisterCapacity(plan.TaskQueue, plan.Tuning.MaxConcurrentActivities);
+        LogPolling(plan.TaskQueue, plan.Workflows.Count, plan.Activities.Count, options.GracefulShutdownTimeout);
+        readiness.MarkPolling(plan.TaskQueue);
+        try
+        {
+            await worker.ExecuteAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogDrained(plan.TaskQueue);
+        }
+        finally
+        {
+            readiness.MarkStopped(plan.TaskQueue);
+        }
+    }
+
+    [LoggerMessage(2100, LogLevel.Information, "Polling task queue {TaskQueue}: {WorkflowCount} workflow types, {ActivitySetCount} activity sets, drain timeout {DrainTimeout}")]
+    private partial void LogPolling(string taskQueue, int workflowCount, int activitySetCount, TimeSpan drainTimeout);
+
+    [LoggerMessage(2101, LogLevel.Information, "Stopped polling {TaskQueue}; in-flight work drained")]
+    private partial void LogDrained(string taskQueue);
+}

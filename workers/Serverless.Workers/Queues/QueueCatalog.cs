@@ -1,0 +1,27 @@
+using Serverless.Orders.Activities;
+using Serverless.Orders.Contracts;
+using Serverless.Orders.Workflows;
+
+namespace Serverless.Workers.Queues;
+
+/// <summary>What may run on a logical task queue.</summary>
+public sealed record QueueDefinition(string Name, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities);
+
+/// <summary>
+/// The one place that says which workflows and activities belong to which task queue. The workflow
+/// schedules each activity on its home queue, so registering an activity elsewhere would only
+/// create a poller that never gets work: configuration may pick subsets, not move things.
+/// </summary>
+public static class QueueCatalog
+{
+    public static IReadOnlyDictionary<string, QueueDefinition> Queues { get; } = new Dictionary<string, QueueDefinition>(StringComparer.Ordinal)
+    {
+        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], []),
+        [TaskQueueNames.Payments] = new(TaskQueueNames.Payments, [], [typeof(PaymentActivities)]),
+        [TaskQueueNames.Inventory] = new(TaskQueueNames.Inventory, [], [typeof(InventoryActivities)]),
+    };
+
+    public static string WorkflowName(Type workflow) => workflow.Name;
+
+    public static string ActivitySetName(Type activities) => activities.Name;
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using Serverless.Orders.Contracts;
+using Serverless.Orders.Integrations;
+using Serverless.Platform;
+using Serverless.Platform.Configuration;
+using Serverless.Platform.Environments;
+using Serverless.Platform.Temporal;
+using Serverless.Workers.Hosting;
+using Serverless.Workers.Observability;
+using Serverless.Workers.Queues;
+
+namespace Serverless.Workers;
+
+public static class WorkerRegistration
+{
+    /// <summary>
+    /// Registers one hosted Temporal worker per task queue named in <c>Workers:Poll</c>. The plan is
+    /// resolved from configuration here, so an invalid setting stops the process before it polls.
+    /// </summary>
+    public static IHostApplicationBuilder AddOrderWorkers(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddServerlessTemporalClient(configuration);
+        services.AddOrderIntegrations(configuration);
+        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, EnvironmentBoundValidator<WorkerOptions>>(
+            provider => new(provider, WorkerOptionsRules.Validate));
+        services.AddSingleton<IValidateOptions<PaymentGatewayOptions>, EnvironmentBoundValidator<PaymentGatewayOptions>>(
+            provider => new(provider, IntegrationEnvironmentRules.Validate));
+        services.AddSingleton<IValidateOptions<InventoryServiceOptions>, EnvironmentBoundValidator<InventoryServiceOptions>>(
+            provider => new(provider, IntegrationEnvironmentRules.Validate));
+
+        services.AddScoped<Orders.Activities.PaymentActivities>();
+        services.AddScoped<Orders.Activities.InventoryActivities>();
+        services.AddSingleton<TemporalConnector>();
+        services.AddSingleton<WorkerReadiness>();
+        services.AddSingleton<ActivityObservabilityInterceptor>();
+        services.AddHealthChecks().AddCheck<WorkerReadiness>("workers", tags: [HealthTags.Ready]);
+
+        var workerOptions = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        var environment = configuration[$"{ServerlessEnvironmentOptions.Section}:{nameof(ServerlessEnvironmentOptions.Environment)}"] ?? string.Empty;
+        foreach (var queue in workerOptions.PolledQueues.Where(QueueCatalog.Queues.ContainsKey).Distinct(StringComparer.Ordinal))
+        {
+            var definition = QueueCatalog.Queues[queue];
+            var tuning = workerOptions.TuningFor(queue);
+            var plan = new QueueWorkerPlan(
+                queue,
+                TaskQueueNames.For(environment, queue),
+                WorkerOptionsRules.SelectWorkflows(definition, tuning),
+                WorkerOptionsRules.SelectActivities(definition, tuning),
+                tuning);
+            services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<QueueWorkerService>(provider, plan));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Validates options whose rules depend on the environment this process runs in.</summary>
+    private sealed class EnvironmentBoundValidator<TOptions>(
+        IServiceProvider provider, Func<TOptions, ServerlessEnvironmentOptions, IEnumerable<string>> rules)
+        : IValidateOptions<TOptions>
+        where TOptions : class
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options) =>
+            new RuleValidator<TOptions>(o => rules(o, provider.GetRequiredService<IOptions<ServerlessEnvironmentOptions>>().Value))
+                .Validate(name, options);
+    }
+}
