@@ -35,9 +35,40 @@ public static class Engines
         return cli!;
     }
 
+    /// <summary><c>host:port</c> of the Redis the test run provides (scripts/test.sh starts one).</summary>
+    public static string RequireRedis() =>
+        RequireProvided("redis", "SERVERLESS_TEST_REDIS", "Redis (run scripts/test.sh, or set SERVERLESS_TEST_REDIS=host:port)");
+
+    /// <summary>Npgsql connection string of the PostgreSQL the test run provides (scripts/test.sh starts one).</summary>
+    public static string RequirePostgres() =>
+        RequireProvided("postgres", "SERVERLESS_TEST_POSTGRES", "PostgreSQL (run scripts/test.sh, or set SERVERLESS_TEST_POSTGRES to a connection string)");
+
     public static string? FindOnPath(string executable) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, executable))
             .FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// Engines this machine can provide: skipped when absent in a bare <c>dotnet test</c>, but a
+    /// failure when the run promised them (<c>SERVERLESS_REQUIRE_ENGINES</c>, set by scripts/test.sh).
+    /// </summary>
+    private static string RequireProvided(string engine, string variable, string description)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            return value;
+        }
+
+        var required = (Environment.GetEnvironmentVariable("SERVERLESS_REQUIRE_ENGINES") ?? string.Empty)
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (required.Contains(engine, StringComparer.OrdinalIgnoreCase))
+        {
+            Assert.Fail($"{description}: {variable} is not set, but SERVERLESS_REQUIRE_ENGINES says this run provides {engine}.");
+        }
+
+        Assert.Skip($"{MissingPrefix} {description}");
+        return string.Empty;
+    }
 }
