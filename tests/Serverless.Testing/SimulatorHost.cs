@@ -37,7 +37,8 @@ public sealed class SimulatorHost : IAsyncDisposable
     public InventorySimulatorOptions InventorySettings => app.Services.GetRequiredService<IOptions<InventorySimulatorOptions>>().Value;
 
     /// <summary>
-    /// Starts both simulators with fast defaults (no latency, no faults); <paramref name="settings"/>
+    /// Starts both simulators with fast defaults (no latency, no faults, whatever the simulators'
+    /// own appsettings.json says); <paramref name="settings"/>
     /// override them, e.g. <c>["Simulators:PaymentGateway:TransientFailureRate"] = "1"</c>.
     /// </summary>
     public static async Task<SimulatorHost> StartAsync(
@@ -46,13 +47,16 @@ public sealed class SimulatorHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var defaults = new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0" };
+        foreach (var simulator in new[] { "PaymentGateway", "Inventory" })
         {
-            ["Simulators:PaymentGateway:MinLatency"] = "00:00:00",
-            ["Simulators:PaymentGateway:MaxLatency"] = "00:00:00",
-            ["Simulators:Inventory:MinLatency"] = "00:00:00",
-            ["Simulators:Inventory:MaxLatency"] = "00:00:00",
-        });
+            defaults[$"Simulators:{simulator}:MinLatency"] = "00:00:00";
+            defaults[$"Simulators:{simulator}:MaxLatency"] = "00:00:00";
+            defaults[$"Simulators:{simulator}:TransientFailureRate"] = "0";
+            defaults[$"Simulators:{simulator}:ResponseLossRate"] = "0";
+        }
+
+        builder.Configuration.AddInMemoryCollection(defaults);
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
