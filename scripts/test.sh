@@ -11,8 +11,9 @@ REDIS_PID_FILE="$WORK/redis/redis.pid"
 PGDATA_DIR="$WORK/pg/data"
 PG_STARTED=""
 
-log() { printf '[test] %s\n' "$*" >&2; }
-die() { printf '[test] error: %s\n' "$*" >&2; exit 1; }
+LOG_TAG=test
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -43,10 +44,6 @@ apt_install() {
     || { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq "$@" >/dev/null 2>&1; }
 }
 
-require_dotnet() {
-  command -v dotnet >/dev/null || die "the .NET SDK 10 is required (https://dot.net); 'dotnet' is not on PATH"
-}
-
 ensure_redis() {
   if ! command -v redis-server >/dev/null; then
     apt_install redis-server || die "redis-server is missing and could not be installed: install Redis >= 7 (Debian/Ubuntu: apt-get install redis-server)"
@@ -70,27 +67,13 @@ ensure_postgres() {
   fi
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 30000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  die "no free loopback port found"
-}
-
 start_redis() {
   REDIS_PORT="$(free_port)"
   mkdir -p "$WORK/redis"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/redis" \
     --daemonize yes --pidfile "$REDIS_PID_FILE" --logfile "$WORK/redis/redis.log" >/dev/null
-  for _ in $(seq 1 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && [ -f "$REDIS_PID_FILE" ]; then
-      log "redis $(redis-server --version | grep -o 'v=[0-9.]*') on 127.0.0.1:$REDIS_PORT"; return 0
-    fi
-    sleep 0.1
-  done
-  die "redis did not start: $(tail -n5 "$WORK/redis/redis.log" 2>/dev/null)"
+  wait_for_port "$REDIS_PORT" 10 || die "redis did not start: $(tail -n5 "$WORK/redis/redis.log" 2>/dev/null)"
+  log "redis $(redis-server --version | grep -o 'v=[0-9.]*') on 127.0.0.1:$REDIS_PORT"
 }
 
 start_postgres() {

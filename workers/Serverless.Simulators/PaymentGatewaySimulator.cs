@@ -10,6 +10,7 @@ public sealed class PaymentGatewaySimulator(IOptions<PaymentGatewaySimulatorOpti
     private readonly PaymentGatewaySimulatorOptions settings = options.Value;
     private readonly ConcurrentDictionary<string, ChargeResponseBody> charges = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RefundResponseBody> refunds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> orderOfCharge = new(StringComparer.Ordinal);
     private readonly IdempotentResponses responses = new();
 
     public FaultInjector Faults { get; } = new(options.Value);
@@ -17,6 +18,9 @@ public sealed class PaymentGatewaySimulator(IOptions<PaymentGatewaySimulatorOpti
     public IReadOnlyCollection<ChargeResponseBody> Charges => charges.Values.ToList();
 
     public IReadOnlyCollection<RefundResponseBody> Refunds => refunds.Values.ToList();
+
+    /// <summary>How many times money was captured for an order: exactly-once checks count this.</summary>
+    public int ChargesFor(string orderId) => orderOfCharge.Values.Count(o => o == orderId);
 
     public Task<IResult> ChargeAsync(string key, ChargeRequestBody request)
     {
@@ -49,6 +53,7 @@ public sealed class PaymentGatewaySimulator(IOptions<PaymentGatewaySimulatorOpti
 
         var charge = new ChargeResponseBody($"ch_{Guid.NewGuid():N}", "captured", request.Amount, request.Currency);
         charges[charge.ChargeId] = charge;
+        orderOfCharge[charge.ChargeId] = request.OrderId;
         return (StatusCodes.Status201Created, charge);
     }
 

@@ -1,5 +1,6 @@
 using Serverless.Orders.Activities;
 using Serverless.Orders.Contracts;
+using Serverless.Testing;
 using Temporalio.Exceptions;
 
 namespace Serverless.Orders.Tests.Activities;
@@ -135,7 +136,7 @@ public sealed class PaymentActivitiesTests
         var environment = harness.Environment("ord-pay-1", heartbeatTimeout: TimeSpan.FromMilliseconds(300));
 
         var running = environment.RunAsync(() => activities.ChargePaymentAsync(Charge()));
-        await WaitUntilAsync(() => harness.Heartbeats.Count > 0);
+        await Eventually.TrueAsync(() => harness.Heartbeats.Count > 0, TimeSpan.FromSeconds(10), "the activity heartbeats while it waits");
         environment.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
@@ -167,15 +168,5 @@ public sealed class PaymentActivitiesTests
 
         Assert.Equal(OrderFailures.ChargeNotFound, failure.ErrorType);
         Assert.True(failure.NonRetryable);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
     }
 }

@@ -24,7 +24,9 @@ public static class Replays
         var options = new WorkflowReplayerOptions
         {
             Runtime = QuietRuntime,
-            Interceptors = [.. interceptors ?? [], capture],
+            // First in the list = outermost inbound but innermost outbound: the capture sees the
+            // activity commands after every other interceptor has added its headers.
+            Interceptors = [capture, .. interceptors ?? []],
         }.AddWorkflow<TWorkflow>();
         var result = await new WorkflowReplayer(options)
             .ReplayWorkflowAsync(history, throwOnReplayFailure: false, cancellationToken)

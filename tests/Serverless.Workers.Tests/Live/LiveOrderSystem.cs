@@ -1,0 +1,83 @@
+using System.Globalization;
+using Serverless.Orders.Contracts;
+using Serverless.Orders.Workflows;
+using Serverless.Testing;
+using Serverless.Testing.Processes;
+
+namespace Serverless.Workers.Tests.Live;
+
+/// <summary>
+/// The order system on a live Temporal dev server: simulators on Kestrel and worker pools as real
+/// processes (so a test can SIGKILL one mid-activity, exactly as a node failure would).
+/// </summary>
+internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, SimulatorHost simulators) : IAsyncDisposable
+{
+    private readonly List<ChildProcess> workers = [];
+
+    public SimulatorHost Simulators { get; } = simulators;
+
+    public static async Task<LiveOrderSystem> StartAsync(TemporalDevServerFixture temporal, IReadOnlyDictionary<string, string?>? simulatorSettings = null)
+    {
+        Engines.RequireTemporalCli();
+        var simulators = await SimulatorHost.StartAsync(simulatorSettings, cancellationToken: TestContext.Current.CancellationToken);
+        return new LiveOrderSystem(temporal, simulators);
+    }
+
+    /// <summary>Starts a worker pool for <paramref name="poll"/> and waits until it reports ready.</summary>
+    public async Task<ChildProcess> StartWorkerAsync(string poll)
+    {
+        var worker = ChildProcess.Start(
+            RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"),
+            new Dictionary<string, string?>
+            {
+                ["Urls"] = "http://127.0.0.1:0",
+                ["Serverless__Environment"] = "dev",
+                ["Temporal__Address"] = temporal.TargetHost,
+                ["Temporal__Namespace"] = TemporalDevServerFixture.Namespace,
+                ["Workers__Poll"] = poll,
+                ["Integrations__PaymentGateway__BaseAddress"] = Simulators.PaymentsBase.ToString(),
+                ["Integrations__Inventory__BaseAddress"] = Simulators.InventoryBase.ToString(),
+                ["Shutdown__Budget"] = "00:00:10",
+            });
+        workers.Add(worker);
+        var address = await worker.ListeningAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = address };
+        await Eventually.TrueAsync(
+            async () => (await http.GetAsync(new Uri("health/ready", UriKind.Relative), TestContext.Current.CancellationToken)).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30),
+            $"worker for {poll} never became ready:\n{worker.Output}");
+        return worker;
+    }
+
+    public static OrderInput Order(string idempotencyKey, string token = "tok_visa") => new(
+        OrderStarter.OrderIdFor(idempotencyKey),
+        "cust-live",
+        [new OrderLine("SKU-LIVE", 2, 12.5m)],
+        "EUR",
+        token);
+
+    public Task<OrderStart> StartOrderAsync(OrderInput order) =>
+        OrderStarter.StartOrGetAsync(temporal.Environment!.Client, "dev", order, TestContext.Current.CancellationToken);
+
+    /// <summary>The Prometheus busy-slot gauge of a worker, for the task queue given.</summary>
+    public static async Task<double> BusySlotsAsync(ChildProcess worker, string taskQueue)
+    {
+        var address = await worker.ListeningAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = address };
+        var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        var line = metrics.Split('\n').FirstOrDefault(l =>
+            l.StartsWith("serverless_worker_busy_slots{", StringComparison.Ordinal)
+            && l.Contains($"task_queue=\"{taskQueue}\"", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        await Simulators.DisposeAsync();
+    }
+}
