@@ -78,7 +78,38 @@ public sealed class InventorySimulator(IOptions<InventorySimulatorOptions> optio
         }
     }
 
-    private (int, object) Confirm(string reservationId)
+    private (int, object) Confirm(string reservationId) => WithHeldReservation(
+        reservationId,
+        onReleased: ("reservation_released", "was released"),
+        onConfirmed: null,
+        hold =>
+        {
+            foreach (var (sku, quantity) in hold.Lines)
+            {
+                var level = Level(sku);
+                level.Reserved -= quantity;
+                level.Confirmed += quantity;
+            }
+
+            hold.Status = ReservationStatus.Confirmed;
+        });
+
+    private (int, object) Release(string reservationId) => WithHeldReservation(
+        reservationId,
+        onReleased: null,
+        onConfirmed: ("reservation_confirmed", "is confirmed; returns go through another process"),
+        hold => Return(hold, ReservationStatus.Released));
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to a held reservation. Repeating the change (confirm after
+    /// confirm, release after release) answers as the first time did; the other end states and
+    /// expiry are refused with the code and words given.
+    /// </summary>
+    private (int, object) WithHeldReservation(
+        string reservationId,
+        (string Code, string Words)? onReleased,
+        (string Code, string Words)? onConfirmed,
+        Action<ReservationState> change)
     {
         lock (gate)
         {
@@ -88,47 +119,22 @@ public sealed class InventorySimulator(IOptions<InventorySimulatorOptions> optio
                 return (StatusCodes.Status404NotFound, new ApiErrorBody(InventoryErrorCodes.ReservationNotFound, $"No reservation {reservationId}."));
             }
 
-            switch (reservation.Status)
+            var refusal = reservation.Status switch
             {
-                case ReservationStatus.Expired:
-                    return (StatusCodes.Status410Gone, new ApiErrorBody(InventoryErrorCodes.ReservationExpired, $"Reservation {reservationId} expired at {reservation.ExpiresAt:O}."));
-                case ReservationStatus.Released:
-                    return (StatusCodes.Status409Conflict, new ApiErrorBody(InventoryErrorCodes.ReservationNotFound, $"Reservation {reservationId} was released."));
-                case ReservationStatus.Held:
-                    foreach (var (sku, quantity) in reservation.Lines)
-                    {
-                        var level = Level(sku);
-                        level.Reserved -= quantity;
-                        level.Confirmed += quantity;
-                    }
-
-                    reservation.Status = ReservationStatus.Confirmed;
-                    break;
+                ReservationStatus.Expired => ((string Code, string Words)?)(InventoryErrorCodes.ReservationExpired, $"expired at {reservation.ExpiresAt:O}"),
+                ReservationStatus.Released => onReleased,
+                ReservationStatus.Confirmed => onConfirmed,
+                _ => null,
+            };
+            if (refusal is { } refused)
+            {
+                var status = reservation.Status == ReservationStatus.Expired ? StatusCodes.Status410Gone : StatusCodes.Status409Conflict;
+                return (status, new ApiErrorBody(refused.Code, $"Reservation {reservationId} {refused.Words}."));
             }
 
-            return (StatusCodes.Status200OK, reservation.ToBody());
-        }
-    }
-
-    private (int, object) Release(string reservationId)
-    {
-        lock (gate)
-        {
-            ExpireReservations();
-            if (!reservations.TryGetValue(reservationId, out var reservation))
+            if (reservation.Status == ReservationStatus.Held)
             {
-                return (StatusCodes.Status404NotFound, new ApiErrorBody(InventoryErrorCodes.ReservationNotFound, $"No reservation {reservationId}."));
-            }
-
-            switch (reservation.Status)
-            {
-                case ReservationStatus.Expired:
-                    return (StatusCodes.Status410Gone, new ApiErrorBody(InventoryErrorCodes.ReservationExpired, $"Reservation {reservationId} already expired."));
-                case ReservationStatus.Confirmed:
-                    return (StatusCodes.Status409Conflict, new ApiErrorBody("reservation_confirmed", $"Reservation {reservationId} is confirmed; returns go through another process."));
-                case ReservationStatus.Held:
-                    Return(reservation, ReservationStatus.Released);
-                    break;
+                change(reservation);
             }
 
             return (StatusCodes.Status200OK, reservation.ToBody());

@@ -95,12 +95,7 @@ public sealed class HistoryBuilder
 
     public HistoryBuilder ActivityCompleted(object? result = null)
     {
-        if (pendingActivityStartedId <= pendingActivityScheduledId)
-        {
-            ActivityStarted();
-        }
-
-        var (scheduled, started) = (pendingActivityScheduledId, pendingActivityStartedId);
+        var (scheduled, started) = StartedActivity();
         Add(EventType.ActivityTaskCompleted, e => e.ActivityTaskCompletedEventAttributes = new()
         {
             ScheduledEventId = scheduled,
@@ -112,12 +107,7 @@ public sealed class HistoryBuilder
 
     public HistoryBuilder ActivityFailed(string errorType, string message = "rejected")
     {
-        if (pendingActivityStartedId <= pendingActivityScheduledId)
-        {
-            ActivityStarted();
-        }
-
-        var (scheduled, started) = (pendingActivityScheduledId, pendingActivityStartedId);
+        var (scheduled, started) = StartedActivity();
         Add(EventType.ActivityTaskFailed, e => e.ActivityTaskFailedEventAttributes = new()
         {
             ScheduledEventId = scheduled,
@@ -166,6 +156,17 @@ public sealed class HistoryBuilder
 
     /// <summary>No terminal event: replay runs the open end freely, for looking at mid-run state only.</summary>
     public WorkflowHistory Open() => Build();
+
+    /// <summary>Ids of the pending activity's scheduled and started events (started with attempt 1 if not yet).</summary>
+    private (long Scheduled, long Started) StartedActivity()
+    {
+        if (pendingActivityStartedId <= pendingActivityScheduledId)
+        {
+            ActivityStarted();
+        }
+
+        return (pendingActivityScheduledId, pendingActivityStartedId);
+    }
 
     private static Payloads Payloads(object? value) =>
         new() { Payloads_ = { DataConverter.Default.PayloadConverter.ToPayload(value) } };
