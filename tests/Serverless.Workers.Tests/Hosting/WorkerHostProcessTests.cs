@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Serverless.Local.Processes;
 using Serverless.Testing.Processes;
 
 namespace Serverless.Workers.Tests.Hosting;
@@ -68,7 +69,7 @@ public sealed class WorkerHostProcessTests
     }
 
     /// <summary>A worker pointed at a Temporal port nobody listens on, with a short shutdown budget.</summary>
-    private static ChildProcess StartWorker(Dictionary<string, string?> overrides)
+    private static ManagedProcess StartWorker(Dictionary<string, string?> overrides)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -83,7 +84,7 @@ public sealed class WorkerHostProcessTests
             environment[key] = value;
         }
 
-        return ChildProcess.Start(RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"), environment);
+        return ManagedProcess.StartDotnet("worker", RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"), environment);
     }
 
     private static int UnusedPort()

@@ -2,6 +2,7 @@ using System.Globalization;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Workflows;
 using Serverless.Testing;
+using Serverless.Local.Processes;
 using Serverless.Testing.Processes;
 
 namespace Serverless.Workers.Tests.Live;
@@ -12,7 +13,7 @@ namespace Serverless.Workers.Tests.Live;
 /// </summary>
 internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, SimulatorHost simulators) : IAsyncDisposable
 {
-    private readonly List<ChildProcess> workers = [];
+    private readonly List<ManagedProcess> workers = [];
 
     public SimulatorHost Simulators { get; } = simulators;
 
@@ -24,9 +25,9 @@ internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, Simulat
     }
 
     /// <summary>Starts a worker pool for <paramref name="poll"/> and waits until it reports ready.</summary>
-    public async Task<ChildProcess> StartWorkerAsync(string poll)
+    public async Task<ManagedProcess> StartWorkerAsync(string poll)
     {
-        var worker = ChildProcess.Start(
+        var worker = ManagedProcess.StartDotnet("worker", 
             RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"),
             new Dictionary<string, string?>
             {
@@ -60,7 +61,7 @@ internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, Simulat
         OrderStarter.StartOrGetAsync(temporal.Environment!.Client, "dev", order, TestContext.Current.CancellationToken);
 
     /// <summary>The Prometheus busy-slot gauge of a worker, for the task queue given.</summary>
-    public static async Task<double> BusySlotsAsync(ChildProcess worker, string taskQueue)
+    public static async Task<double> BusySlotsAsync(ManagedProcess worker, string taskQueue)
     {
         var address = await worker.ListeningAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = address };

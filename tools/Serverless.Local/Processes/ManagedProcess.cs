@@ -3,56 +3,72 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace Serverless.Testing.Processes;
+namespace Serverless.Local.Processes;
 
 /// <summary>
-/// One of our executables run as a real child process (<c>dotnet app.dll</c>), with its output
-/// captured, so tests can send it SIGTERM or SIGKILL as Kubernetes would.
+/// A child process with its output captured, stoppable the way Kubernetes stops a pod: SIGTERM
+/// first (drain), SIGKILL when the grace period is over.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable
+public sealed partial class ManagedProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
+    private const int MaxLinesKept = 2000;
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
     private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int? exitCode;
 
-    private ChildProcess(Process process)
+    private ManagedProcess(Process process, string name)
     {
         this.process = process;
+        Name = name;
     }
+
+    public event Action<string>? LineWritten;
+
+    public string Name { get; }
 
     public int Id => process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => exitCode is not null || process.HasExited;
 
-    public int ExitCode => process.ExitCode;
+    public int ExitCode => exitCode ?? process.ExitCode;
 
-    /// <summary>Everything written to stdout and stderr so far.</summary>
+    /// <summary>The last lines written to stdout and stderr.</summary>
     public string Output => string.Join('\n', output);
 
-    public static ChildProcess Start(string assemblyPath, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>One of our .NET executables: <c>dotnet app.dll</c> with the given environment.</summary>
+    public static ManagedProcess StartDotnet(string name, string assemblyPath, IReadOnlyDictionary<string, string?> environment) =>
+        Start(name, "dotnet", [assemblyPath], environment, Path.GetDirectoryName(assemblyPath));
+
+    public static ManagedProcess Start(
+        string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        start.ArgumentList.Add(assemblyPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var child = new ChildProcess(process);
-        process.OutputDataReceived += (_, e) => child.Record(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Record(e.Data);
+        var managed = new ManagedProcess(process, name);
+        process.OutputDataReceived += (_, e) => managed.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => managed.Record(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return child;
+        return managed;
     }
 
     /// <summary>The address Kestrel reports once it listens (start the app with <c>Urls=http://127.0.0.1:0</c>).</summary>
@@ -68,25 +84,46 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>What the kubelet sends first when a pod is scaled in or drained.</summary>
     public void Terminate()
     {
-        if (!process.HasExited && SendSignal(process.Id, SigTerm) != 0)
+        if (!HasExited && SendSignal(process.Id, SigTerm) != 0 && !process.HasExited)
         {
-            throw new InvalidOperationException($"kill(SIGTERM) failed for pid {process.Id}: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill(SIGTERM) failed for {Name} (pid {process.Id}): errno {Marshal.GetLastPInvokeError()}");
         }
     }
 
     /// <summary>SIGKILL: no chance to drain, as when a node dies or the grace period runs out.</summary>
     public void Kill()
     {
-        if (!process.HasExited)
+        if (!HasExited)
         {
             process.Kill(entireProcessTree: true);
         }
     }
 
+    /// <summary>SIGTERM, then SIGKILL if the process is still there after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Terminate();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (exitCode is not null)
+        {
+            return;
+        }
+
         Kill();
         await process.WaitForExitAsync();
+        exitCode = process.ExitCode;
         process.Dispose();
     }
 
@@ -98,6 +135,12 @@ public sealed partial class ChildProcess : IAsyncDisposable
         }
 
         output.Enqueue(line);
+        while (output.Count > MaxLinesKept)
+        {
+            output.TryDequeue(out _);
+        }
+
+        LineWritten?.Invoke(line);
         var match = ListeningLine().Match(line);
         if (match.Success && Uri.TryCreate(match.Groups[1].Value + "/", UriKind.Absolute, out var address))
         {
