@@ -66,6 +66,8 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
         configuration.AsyncTimeout = (int)(settings.OperationTimeout + extraTimeout).TotalMilliseconds;
         configuration.SyncTimeout = configuration.AsyncTimeout;
         configuration.ConnectRetry = 1;
+        // StackExchange.Redis counts INFO (the memory guard's only source) as an admin command.
+        configuration.AllowAdmin = true;
         // Reconnect attempts back off exponentially up to 10 s: a Redis outage never makes us spin.
         configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 10_000);
         configuration.LoggerFactory = loggerFactory;

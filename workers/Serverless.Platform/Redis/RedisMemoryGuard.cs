@@ -54,8 +54,9 @@ public sealed partial class RedisMemoryGuard : BackgroundService, IHealthCheck
     /// <summary>Reads <c>INFO memory</c> now.</summary>
     public async Task<RedisMemorySample> SampleAsync()
     {
-        var database = await connections.DatabaseAsync();
-        var info = (string?)await database.ExecuteAsync("INFO", "memory") ?? string.Empty;
+        var connection = await connections.SharedAsync();
+        var server = connection.GetServers().FirstOrDefault(s => s.IsConnected) ?? connection.GetServers()[0];
+        var info = await server.InfoRawAsync("memory") ?? string.Empty;
         var sample = Parse(info);
         last = sample;
         unreachable = null;
@@ -180,7 +181,7 @@ public sealed partial class RedisMemoryGuard : BackgroundService, IHealthCheck
                 LogAboveThreshold(sample.Utilization, options.MemoryThreshold, sample.UsedBytes, sample.LimitBytes);
             }
         }
-        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        catch (Exception e)
         {
             unreachable = e.Message;
         }
