@@ -68,6 +68,9 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
         configuration.ConnectRetry = 1;
         // StackExchange.Redis counts INFO (the memory guard's only source) as an admin command.
         configuration.AllowAdmin = true;
+        // Replies are parsed by hand for the commands StackExchange.Redis has no typed API for
+        // (XREADGROUP ... BLOCK, XINFO): pin their shape instead of negotiating RESP3 maps.
+        configuration.Protocol = RedisProtocol.Resp2;
         // Reconnect attempts back off exponentially up to 10 s: a Redis outage never makes us spin.
         configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 10_000);
         configuration.LoggerFactory = loggerFactory;
