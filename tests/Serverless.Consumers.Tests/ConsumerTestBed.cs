@@ -151,6 +151,18 @@ public sealed class ConsumerTestBed : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Creates the audit table with a constraint refusing events whose subject is <c>poison</c>: a real,
+    /// repeatable failure inside the handler's transaction.
+    /// </summary>
+    public async Task CreateAuditTableRefusingPoisonAsync(CancellationToken cancellationToken)
+    {
+        await CreateAuditTableAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var constrain = new NpgsqlCommand("ALTER TABLE event_audit ADD CONSTRAINT no_poison CHECK (subject IS DISTINCT FROM 'poison')", connection);
+        await constrain.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         var database = Redis;

@@ -16,12 +16,7 @@ public sealed class DaprPushTests
     public async Task PushDelivery_AnswersSuccessDropRetryAsDaprExpects()
     {
         await using var bed = await ConsumerTestBed.CreateAsync("audit");
-        await bed.CreateAuditTableAsync(Ct);
-        await using (var connection = await bed.OpenAsync(Ct))
-        await using (var constrain = new Npgsql.NpgsqlCommand("ALTER TABLE event_audit ADD CONSTRAINT no_poison CHECK (subject IS DISTINCT FROM 'poison')", connection))
-        {
-            await constrain.ExecuteNonQueryAsync(Ct);
-        }
+        await bed.CreateAuditTableRefusingPoisonAsync(Ct);
 
         var port = RedisServer.FreePort();
         await using var consumer = bed.StartConsumer(("Consumer:Delivery", "DaprPush"), ("Urls", $"http://127.0.0.1:{port}"));

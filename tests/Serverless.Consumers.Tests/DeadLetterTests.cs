@@ -15,13 +15,7 @@ public sealed class DeadLetterTests
     public async Task PoisonEntry_DeadLetteredAfterMaxDeliveriesWithError()
     {
         await using var bed = await ConsumerTestBed.CreateAsync("audit");
-        await bed.CreateAuditTableAsync(Ct);
-        // A real, repeatable failure inside the handler's transaction: the database refuses this one event.
-        await using (var connection = await bed.OpenAsync(Ct))
-        await using (var constrain = new Npgsql.NpgsqlCommand("ALTER TABLE event_audit ADD CONSTRAINT no_poison CHECK (subject IS DISTINCT FROM 'poison')", connection))
-        {
-            await constrain.ExecuteNonQueryAsync(Ct);
-        }
+        await bed.CreateAuditTableRefusingPoisonAsync(Ct);
 
         await bed.AddAuditEventsAsync(5);
         await bed.AddAsync([ConsumerTestBed.Event("poison-1", OrderEventTypes.OrderPlaced, new { n = -1 }, subject: "poison")]);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Platform.Json;
+using Serverless.Platform.Redis;
 
 namespace Serverless.Platform.Dapr;
 
@@ -16,6 +17,30 @@ public static class DaprRegistration
     public static IServiceCollection AddServerlessDaprClient(this IServiceCollection services)
     {
         services.TryAddSingleton(_ => new DaprClientBuilder().UseJsonSerializationOptions(WireJson.Options).Build());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TService"/> as its sidecar implementation when <c>Dapr:Enabled</c>,
+    /// else as its direct Redis implementation (also resolvable as itself).
+    /// </summary>
+    public static IServiceCollection AddThroughDaprOrRedis<TService, TDapr, TRedis>(this IServiceCollection services, IConfiguration configuration)
+        where TService : class
+        where TDapr : class, TService
+        where TRedis : class, TService
+    {
+        if (configuration.UsesDapr())
+        {
+            services.AddServerlessDaprClient();
+            services.AddSingleton<TService, TDapr>();
+        }
+        else
+        {
+            services.AddServerlessRedis(configuration);
+            services.AddSingleton<TRedis>();
+            services.AddSingleton<TService>(provider => provider.GetRequiredService<TRedis>());
+        }
+
         return services;
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Dapr;
-using Serverless.Platform.Redis;
 
 namespace Serverless.Platform.Messaging;
 
@@ -20,17 +19,6 @@ public static class MessagingRegistration
         services.AddValidatedOptions<MessagingOptions>(configuration, MessagingOptions.Section, (messaging, environment) => messaging.Validate(environment));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CloudEventFactory>();
-        if (configuration.UsesDapr())
-        {
-            services.AddServerlessDaprClient();
-            services.AddSingleton<IEventPublisher, DaprEventPublisher>();
-        }
-        else
-        {
-            services.AddServerlessRedis(configuration);
-            services.AddSingleton<IEventPublisher, RedisStreamPublisher>();
-        }
-
-        return services;
+        return services.AddThroughDaprOrRedis<IEventPublisher, DaprEventPublisher, RedisStreamPublisher>(configuration);
     }
 }

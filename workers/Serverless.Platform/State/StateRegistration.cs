@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Dapr;
-using Serverless.Platform.Redis;
 
 namespace Serverless.Platform.State;
 
@@ -17,18 +16,6 @@ public static class StateRegistration
         }
 
         services.AddValidatedOptions<StateOptions>(configuration, StateOptions.Section, (state, environment) => state.Validate(environment));
-        if (configuration.UsesDapr())
-        {
-            services.AddServerlessDaprClient();
-            services.AddSingleton<IStateStore, DaprStateStore>();
-        }
-        else
-        {
-            services.AddServerlessRedis(configuration);
-            services.AddSingleton<RedisStateStore>();
-            services.AddSingleton<IStateStore>(provider => provider.GetRequiredService<RedisStateStore>());
-        }
-
-        return services;
+        return services.AddThroughDaprOrRedis<IStateStore, DaprStateStore, RedisStateStore>(configuration);
     }
 }
