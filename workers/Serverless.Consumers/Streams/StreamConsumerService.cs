@@ -81,8 +81,9 @@ public sealed partial class StreamConsumerService(
                 await DelayAsync(retryDelay, stoppingToken);
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping: whatever the read was doing no longer matters; drain below.
                 break;
             }
         }
