@@ -44,6 +44,8 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ] && { [ -z "$TEMPORAL_CLI" ] || [ ! -x "$TEMPOR
   die "no Temporal server: set TEMPORAL_ADDRESS=host:port of a running one, or install the Temporal CLI (https://docs.temporal.io/cli) and put 'temporal' on PATH or set TEMPORAL_CLI_PATH"
 fi
 
+command -v redis-server >/dev/null || die "redis-server is not on PATH: install Redis 7 or newer (Debian/Ubuntu: sudo apt-get install redis-server)"
+
 log "building (Release)"
 dotnet build "$ROOT/Serverless.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null || die "build failed: run 'dotnet build Serverless.sln' to see why"
 out() { echo "$ROOT/workers/$1/bin/Release/net10.0/linux-x64/$1.dll"; }
@@ -58,6 +60,12 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
 fi
 log "temporal at $TEMPORAL_ADDRESS (namespace dev)"
 
+REDIS_PORT="$(free_port)"
+mkdir -p "$WORK/redis"
+start "redis" "$WORK/redis.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/redis"
+wait_for_port "$REDIS_PORT" 10 || die "redis did not start: $(tail -n5 "$WORK/redis.log")"
+log "redis on 127.0.0.1:$REDIS_PORT"
+
 SIM_PORT="$(free_port)"
 start "simulators" "$WORK/simulators.log" env Urls="http://127.0.0.1:$SIM_PORT" dotnet "$(out Serverless.Simulators)"
 wait_for_port "$SIM_PORT" 30 || die "simulators did not start: $(tail -n5 "$WORK/simulators.log")"
@@ -67,7 +75,7 @@ for queue in orders payments inventory; do
   port="$(free_port)"
   start "$queue worker" "$WORK/$queue-worker.log" env \
     Urls="http://127.0.0.1:$port" Serverless__Environment=dev Temporal__Address="$TEMPORAL_ADDRESS" Temporal__Namespace=dev \
-    Workers__Poll="$queue" \
+    Workers__Poll="$queue" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
     Integrations__PaymentGateway__BaseAddress="http://127.0.0.1:$SIM_PORT/payments/" \
     Integrations__Inventory__BaseAddress="http://127.0.0.1:$SIM_PORT/inventory/" \
     dotnet "$(out Serverless.Workers)"

@@ -38,7 +38,7 @@ public static partial class ScalerRegistration
         services.AddHealthChecks().AddCheck<RedisReadiness>("redis", tags: [HealthTags.Ready]);
 
         var grpcPort = builder.Configuration.GetValue("Scaler:GrpcPort", 9090);
-        var httpPort = builder.Configuration.GetValue("Scaler:HttpPort", 8080);
+        var httpPort = builder.Configuration.GetValue("Scaler:HttpPort", 8083);
         var address = IPAddress.Parse(builder.Configuration["Scaler:ListenAddress"] ?? "0.0.0.0");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -4,6 +4,7 @@ using Serverless.Orders.Integrations;
 using Serverless.Platform;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
+using Serverless.Platform.Messaging;
 using Serverless.Platform.Temporal;
 using Serverless.Workers.Hosting;
 using Serverless.Workers.Observability;
@@ -33,6 +34,7 @@ public static class WorkerRegistration
 
         services.AddScoped<Orders.Activities.PaymentActivities>();
         services.AddScoped<Orders.Activities.InventoryActivities>();
+        services.AddScoped<Orders.Activities.OrderEventActivities>();
         services.AddSingleton<TemporalConnector>();
         services.AddSingleton<WorkerReadiness>();
         services.AddSingleton<ActivityObservabilityInterceptor>();
@@ -40,6 +42,12 @@ public static class WorkerRegistration
 
         var workerOptions = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         var environment = configuration[$"{ServerlessEnvironmentOptions.Section}:{nameof(ServerlessEnvironmentOptions.Environment)}"] ?? string.Empty;
+        // Only the orders queue publishes events: payment and inventory pools need no Redis settings.
+        if (workerOptions.PolledQueues.Contains(TaskQueueNames.Orders, StringComparer.Ordinal))
+        {
+            services.AddServerlessEventPublishing(configuration);
+        }
+
         foreach (var queue in workerOptions.PolledQueues.Where(QueueCatalog.Queues.ContainsKey).Distinct(StringComparer.Ordinal))
         {
             var definition = QueueCatalog.Queues[queue];

@@ -19,16 +19,27 @@ internal static class OrderHistories
         "EUR",
         token);
 
-    public static HistoryBuilder Start() => new(OrderWorkflow.Name, Input());
+    /// <summary>Events are published on the workflow's own queue.</summary>
+    public const string OrdersQueue = HistoryBuilder.WorkflowTaskQueue;
 
+    /// <summary>The start of every path: the workflow begins by publishing OrderPlaced.</summary>
+    public static HistoryBuilder Start() => new HistoryBuilder(OrderWorkflow.Name, Input()).Published();
+
+    /// <summary>One domain event published (the history does not say which; the code decides).</summary>
+    public static HistoryBuilder Published(this HistoryBuilder history) =>
+        history.Activity("PublishOrderEvent", OrdersQueue);
+
+    /// <summary>Reserved, then InventoryReserved published.</summary>
     public static HistoryBuilder Reserved(this HistoryBuilder history) =>
-        history.Activity("ReserveInventory", Inventory, new Reservation(ReservationId));
+        history.Activity("ReserveInventory", Inventory, new Reservation(ReservationId)).Published();
 
+    /// <summary>Charged, then PaymentCaptured published.</summary>
     public static HistoryBuilder Charged(this HistoryBuilder history) =>
-        history.Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId));
+        history.Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId)).Published();
 
+    /// <summary>Reservation confirmed, then OrderConfirmed published.</summary>
     public static HistoryBuilder Confirmed(this HistoryBuilder history) =>
-        history.Activity("ConfirmReservation", Inventory);
+        history.Activity("ConfirmReservation", Inventory).Published();
 
     public static HistoryBuilder Released(this HistoryBuilder history) =>
         history.Activity("ReleaseInventory", Inventory);

@@ -1,4 +1,5 @@
 using Serverless.Orders.Contracts;
+using Serverless.Orders.Events;
 using Serverless.Orders.Workflows;
 using Serverless.Testing.Replay;
 using Temporalio.Common;
@@ -9,8 +10,9 @@ namespace Serverless.Orders.Tests.Replay;
 
 /// <summary>
 /// The real <see cref="OrderWorkflow"/> replayed offline on hand-built histories. Each history pins
-/// the exact activity sequence of one path: if the code took another path, replay would fail with
-/// a nondeterminism error (shown by the last tests).
+/// the exact activity sequence of one path, event publications included: if the code took another
+/// path (or skipped or added an event), replay would fail with a nondeterminism error (shown by the
+/// last tests).
 /// </summary>
 public sealed class OrderWorkflowReplayTests
 {
@@ -22,7 +24,7 @@ public sealed class OrderWorkflowReplayTests
         var history = Start().Reserved().Charged().Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Confirmed, workflow.Status);
         Assert.Equal(
@@ -30,6 +32,27 @@ public sealed class OrderWorkflowReplayTests
             workflow.Progress.Steps.Select(s => s.Name));
         Assert.All(workflow.Progress.Steps, s => Assert.Equal(StepOutcome.Succeeded, s.Outcome));
         Assert.False(workflow.Progress.CanCancel);
+        Assert.Equal(
+            [OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.PaymentCaptured, OrderEventTypes.OrderConfirmed],
+            events.Types);
+    }
+
+    [Fact]
+    public async Task Run_HappyPath_PublishesNumberedSnapshots()
+    {
+        var history = Start().Reserved().Charged().Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (_, events) = await ReplayCleanAsync(history);
+
+        var snapshots = events.Requests.Select(r => r.Order).ToList();
+        Assert.Equal([1, 2, 3, 4], snapshots.Select(s => s.Sequence));
+        Assert.Equal(
+            [OrderStatus.Received, OrderStatus.Reserving, OrderStatus.Confirming, OrderStatus.Confirmed],
+            snapshots.Select(s => s.Status));
+        Assert.All(snapshots, s => Assert.Equal((Input().OrderId, Input().CustomerId, 26m, "EUR"), (s.OrderId, s.CustomerId, s.TotalAmount, s.Currency)));
+        Assert.Equal([0, 1, 2, 3], snapshots.Select(s => s.Steps.Count));
+        Assert.Empty(snapshots.SelectMany(s => s.Problems()));
     }
 
     [Fact]
@@ -38,14 +61,17 @@ public sealed class OrderWorkflowReplayTests
         var history = Start().Reserved()
             .ActivityFails("ChargePayment", Payments, OrderFailures.PaymentDeclined)
             .Released()
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.PaymentDeclined}: rejected", charged: false));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Failed, workflow.Status);
         Assert.StartsWith(OrderFailures.PaymentDeclined, workflow.Progress.FailureReason, StringComparison.Ordinal);
         Assert.Contains(workflow.Progress.Steps, s => s is { Name: OrderSteps.ReleaseInventory, Outcome: StepOutcome.Compensated });
         Assert.DoesNotContain(workflow.Progress.Steps, s => s.Name == OrderSteps.RefundPayment);
+        Assert.Equal([OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.OrderFailed], events.Types);
+        Assert.StartsWith(OrderFailures.PaymentDeclined, events.Requests[^1].Order.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,29 +79,36 @@ public sealed class OrderWorkflowReplayTests
     {
         var history = Start()
             .ActivityFails("ReserveInventory", Inventory, OrderFailures.OutOfStock)
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.OutOfStock}: rejected", reserved: false, charged: false));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Failed, workflow.Status);
         var step = Assert.Single(workflow.Progress.Steps);
         Assert.Equal((OrderSteps.ReserveInventory, StepOutcome.Failed), (step.Name, step.Outcome));
+        Assert.Equal([OrderEventTypes.OrderPlaced, OrderEventTypes.OrderFailed], events.Types);
+        Assert.Equal(OrderStatus.Failed, events.Requests[^1].Order.Status);
     }
 
     [Fact]
     public async Task Run_CancelBeforePayment_ReleasesAndCancels()
     {
-        var history = Start()
+        var history = new HistoryBuilder(OrderWorkflow.Name, Input()).Published()
             .ScheduleActivity("ReserveInventory", Inventory).ActivityCompleted(new Reservation(ReservationId))
             .Signal("Cancel", new CancelOrderRequest("changed my mind")).WorkflowTask()
+            .Published()
             .Released()
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Cancelled, "changed my mind", charged: false));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Cancelled, workflow.Status);
         Assert.Contains(workflow.Progress.Steps, s => s is { Name: OrderSteps.Cancel, Outcome: StepOutcome.Requested });
         Assert.DoesNotContain(workflow.Progress.Steps, s => s.Name == OrderSteps.ChargePayment);
+        Assert.Equal([OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.OrderCancelled], events.Types);
+        Assert.Equal("changed my mind", events.Requests[^1].Order.Reason);
     }
 
     [Fact]
@@ -87,14 +120,17 @@ public sealed class OrderWorkflowReplayTests
             .ActivityCompleted(new PaymentReceipt(ChargeId)).WorkflowTask()
             .Refunded()
             .Released()
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Cancelled, "cancelled by customer"));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Cancelled, workflow.Status);
         Assert.Equal(
             [OrderSteps.ReserveInventory, OrderSteps.Cancel, OrderSteps.ChargePayment, OrderSteps.RefundPayment, OrderSteps.ReleaseInventory],
             workflow.Progress.Steps.Select(s => s.Name));
+        // The charge was refunded straight away: no PaymentCaptured for a capture that was undone.
+        Assert.Equal([OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.OrderCancelled], events.Types);
     }
 
     [Fact]
@@ -104,14 +140,34 @@ public sealed class OrderWorkflowReplayTests
             .ScheduleActivity("ConfirmReservation", Inventory)
             .Signal("Cancel", new CancelOrderRequest("too late"))
             .ActivityCompleted().WorkflowTask()
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Confirmed, workflow.Status);
         var cancel = Assert.Single(workflow.Progress.Steps, s => s.Name == OrderSteps.Cancel);
         Assert.Equal(StepOutcome.Rejected, cancel.Outcome);
         Assert.Contains("Confirming", cancel.Detail, StringComparison.Ordinal);
+        Assert.Equal(OrderEventTypes.OrderConfirmed, events.Types.Last());
+    }
+
+    [Fact]
+    public async Task Run_CancelWhilePublishingCapture_IsRejected()
+    {
+        // The capture is done before PaymentCaptured goes out: a cancel arriving then is too late.
+        var history = Start().Reserved()
+            .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId))
+            .ScheduleActivity("PublishOrderEvent", OrdersQueue)
+            .Signal("Cancel", new CancelOrderRequest("too late"))
+            .ActivityCompleted().WorkflowTask()
+            .Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (workflow, _) = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Confirmed, workflow.Status);
+        Assert.Equal(StepOutcome.Rejected, Assert.Single(workflow.Progress.Steps, s => s.Name == OrderSteps.Cancel).Outcome);
     }
 
     [Fact]
@@ -120,11 +176,13 @@ public sealed class OrderWorkflowReplayTests
         // Retries happen on the server: the history only shows the attempt that finally ran.
         var history = Start()
             .ScheduleActivity("ReserveInventory", Inventory).ActivityStarted(attempt: 4).ActivityCompleted(new Reservation(ReservationId)).WorkflowTask()
+            .Published()
             .ScheduleActivity("ChargePayment", Payments).ActivityStarted(attempt: 2).ActivityCompleted(new PaymentReceipt(ChargeId)).WorkflowTask()
+            .ScheduleActivity("PublishOrderEvent", OrdersQueue).ActivityStarted(attempt: 7).ActivityCompleted().WorkflowTask()
             .Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, _) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Confirmed, workflow.Status);
     }
@@ -136,14 +194,16 @@ public sealed class OrderWorkflowReplayTests
             .ActivityFails("ConfirmReservation", Inventory, OrderFailures.ReservationExpired)
             .Refunded()
             .Released()
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.ReservationExpired}: rejected"));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Failed, workflow.Status);
         Assert.Equal(
             [StepOutcome.Compensated, StepOutcome.Compensated],
             workflow.Progress.Steps.Where(s => s.Name is OrderSteps.RefundPayment or OrderSteps.ReleaseInventory).Select(s => s.Outcome));
+        Assert.Equal(OrderEventTypes.OrderFailed, events.Types.Last());
     }
 
     [Fact]
@@ -153,14 +213,16 @@ public sealed class OrderWorkflowReplayTests
             .ActivityFails("ConfirmReservation", Inventory, OrderFailures.ReservationExpired)
             .ActivityFails("RefundPayment", Payments, OrderFailures.ChargeNotFound)
             .Released()
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.ReservationExpired}: rejected"));
 
-        var workflow = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         var refund = Assert.Single(workflow.Progress.Steps, s => s.Name == OrderSteps.RefundPayment);
         Assert.Equal(StepOutcome.Failed, refund.Outcome);
         Assert.Contains("needs manual attention", refund.Detail, StringComparison.Ordinal);
         Assert.Contains(workflow.Progress.Steps, s => s is { Name: OrderSteps.ReleaseInventory, Outcome: StepOutcome.Compensated });
+        Assert.Contains(events.Requests[^1].Order.Steps, s => s is { Name: OrderSteps.RefundPayment, Outcome: StepOutcome.Failed });
     }
 
     [Fact]
@@ -183,6 +245,7 @@ public sealed class OrderWorkflowReplayTests
         var history = Start()
             .ScheduleActivity("ReserveInventory", Inventory).ActivityCompleted(new Reservation(ReservationId))
             .Signal("Cancel", new CancelOrderRequest(null)).WorkflowTask()
+            .Published()
             .Charged().Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
@@ -198,6 +261,7 @@ public sealed class OrderWorkflowReplayTests
         // A history in which a declined order simply ends: the code compensates, so it must not replay.
         var history = Start().Reserved()
             .ActivityFails("ChargePayment", Payments, OrderFailures.PaymentDeclined)
+            .Published()
             .CompletedWith(Outcome(OrderStatus.Failed, charged: false));
 
         var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
@@ -205,11 +269,41 @@ public sealed class OrderWorkflowReplayTests
         Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
     }
 
-    private static async Task<OrderWorkflow> ReplayCleanAsync(WorkflowHistory history)
+    [Fact]
+    public async Task Run_HistoryWithoutEvents_FailsWithNondeterminism()
     {
-        var (result, capture) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+        // A history recorded before events were published: the code now publishes OrderPlaced first.
+        var history = new HistoryBuilder(OrderWorkflow.Name, Input())
+            .Activity("ReserveInventory", Inventory, new Reservation(ReservationId))
+            .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId))
+            .Activity("ConfirmReservation", Inventory)
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        var failure = Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
+        Assert.Contains("'ReserveInventory' does not match activity type of activity command 'PublishOrderEvent'", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_HistoryMissingTerminalEvent_FailsWithNondeterminism()
+    {
+        // A confirmed order whose history ends without OrderConfirmed: the code must publish it.
+        var history = Start().Reserved().Charged()
+            .Activity("ConfirmReservation", Inventory)
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
+    }
+
+    private static async Task<(OrderWorkflow Workflow, PublishedEvents Events)> ReplayCleanAsync(WorkflowHistory history)
+    {
+        var events = new PublishedEvents();
+        var (result, capture) = await Replays.ReplayAsync<OrderWorkflow>(history, [events], Ct);
         Assert.Null(result.ReplayFailure);
         Assert.Null(capture.WorkflowException);
-        return Assert.IsType<OrderWorkflow>(capture.Instance);
+        return (Assert.IsType<OrderWorkflow>(capture.Instance), events);
     }
 }

@@ -11,7 +11,7 @@ namespace Serverless.Workers.Tests.Live;
 /// The order system on a live Temporal dev server: simulators on Kestrel and worker pools as real
 /// processes (so a test can SIGKILL one mid-activity, exactly as a node failure would).
 /// </summary>
-internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, SimulatorHost simulators) : IAsyncDisposable
+internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, SimulatorHost simulators, string redis) : IAsyncDisposable
 {
     private readonly List<ManagedProcess> workers = [];
 
@@ -20,8 +20,9 @@ internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, Simulat
     public static async Task<LiveOrderSystem> StartAsync(TemporalDevServerFixture temporal, IReadOnlyDictionary<string, string?>? simulatorSettings = null)
     {
         Engines.RequireTemporalCli();
+        var redis = Engines.RequireRedis();
         var simulators = await SimulatorHost.StartAsync(simulatorSettings, cancellationToken: TestContext.Current.CancellationToken);
-        return new LiveOrderSystem(temporal, simulators);
+        return new LiveOrderSystem(temporal, simulators, redis);
     }
 
     /// <summary>Starts a worker pool for <paramref name="poll"/> and waits until it reports ready.</summary>
@@ -36,6 +37,8 @@ internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, Simulat
                 ["Temporal__Address"] = temporal.TargetHost,
                 ["Temporal__Namespace"] = TemporalDevServerFixture.Namespace,
                 ["Workers__Poll"] = poll,
+                // The workflow publishes its domain events to Redis streams from the orders queue.
+                ["Redis__Configuration"] = redis,
                 ["Integrations__PaymentGateway__BaseAddress"] = Simulators.PaymentsBase.ToString(),
                 ["Integrations__Inventory__BaseAddress"] = Simulators.InventoryBase.ToString(),
                 ["Shutdown__Budget"] = "00:00:10",

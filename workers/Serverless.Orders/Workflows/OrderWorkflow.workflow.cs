@@ -1,5 +1,6 @@
 using Serverless.Orders.Activities;
 using Serverless.Orders.Contracts;
+using Serverless.Orders.Events;
 using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Workflows;
@@ -9,8 +10,10 @@ namespace Serverless.Orders.Workflows;
 /// <summary>
 /// Reserve inventory → charge payment → confirm the reservation. A business failure ends the order
 /// as <see cref="OrderStatus.Failed"/> after compensating what was done (refund, release); a cancel
-/// signal is honoured until the payment has been captured. Deterministic code only: time comes from
-/// <see cref="Workflow.UtcNow"/>, queues from the workflow's own task queue.
+/// signal is honoured until the payment has been captured. Each state change publishes a domain
+/// event (<see cref="OrderEventTypes"/>) through an activity on the workflow's own queue, awaited
+/// before the order moves on, so events leave in order and none is skipped. Deterministic code
+/// only: time comes from <see cref="Workflow.UtcNow"/>, queues from the workflow's own task queue.
 /// </summary>
 [Workflow(Name)]
 public sealed class OrderWorkflow
@@ -22,6 +25,7 @@ public sealed class OrderWorkflow
     private string? failureReason;
     private string? cancelReason;
     private bool cancelRequested;
+    private int eventsPublished;
 
     public OrderStatus Status { get; private set; } = OrderStatus.Received;
 
@@ -52,6 +56,7 @@ public sealed class OrderWorkflow
     {
         orderId = input.OrderId;
         Workflow.Logger.OrderReceived(input.OrderId, input.Lines.Count, input.TotalAmount(), input.Currency);
+        await PublishAsync(input, OrderEventTypes.OrderPlaced);
 
         Status = OrderStatus.Reserving;
         var reservation = await TryStepAsync(
@@ -65,6 +70,7 @@ public sealed class OrderWorkflow
             return await FailAsync(input, reservation: null, receipt: null);
         }
 
+        await PublishAsync(input, OrderEventTypes.InventoryReserved);
         if (cancelRequested)
         {
             return await CancelOrderAsync(input, reservation, receipt: null);
@@ -83,13 +89,15 @@ public sealed class OrderWorkflow
             return await FailAsync(input, reservation, receipt: null);
         }
 
-        // A cancel that arrived while the charge was in flight came before the capture: honour it.
+        // The money is taken: from here on a cancel is rejected. One that arrived while the charge
+        // was in flight came before the capture: honour it.
+        Status = OrderStatus.Confirming;
         if (cancelRequested)
         {
             return await CancelOrderAsync(input, reservation, receipt);
         }
 
-        Status = OrderStatus.Confirming;
+        await PublishAsync(input, OrderEventTypes.PaymentCaptured);
         var confirmed = await TryStepAsync(
             OrderSteps.ConfirmReservation,
             async () =>
@@ -106,6 +114,7 @@ public sealed class OrderWorkflow
         }
 
         Status = OrderStatus.Confirmed;
+        await PublishAsync(input, OrderEventTypes.OrderConfirmed);
         Workflow.Logger.OrderEnded(input.OrderId, Status, null);
         return new OrderOutcome(input.OrderId, OrderStatus.Confirmed, null, reservation.ReservationId, receipt.ChargeId);
     }
@@ -136,6 +145,7 @@ public sealed class OrderWorkflow
     {
         await CompensateAsync(input, reservation, receipt);
         Status = OrderStatus.Failed;
+        await PublishAsync(input, OrderEventTypes.OrderFailed);
         Workflow.Logger.OrderEnded(input.OrderId, Status, failureReason);
         return new OrderOutcome(input.OrderId, OrderStatus.Failed, failureReason, reservation?.ReservationId, receipt?.ChargeId);
     }
@@ -144,6 +154,7 @@ public sealed class OrderWorkflow
     {
         await CompensateAsync(input, reservation, receipt);
         Status = OrderStatus.Cancelled;
+        await PublishAsync(input, OrderEventTypes.OrderCancelled);
         Workflow.Logger.OrderEnded(input.OrderId, Status, cancelReason);
         return new OrderOutcome(input.OrderId, OrderStatus.Cancelled, cancelReason, reservation.ReservationId, receipt?.ChargeId);
     }
@@ -187,6 +198,24 @@ public sealed class OrderWorkflow
         }
     }
 
+    /// <summary>Publishes the order as it stands now; numbered so that consumers can order what they receive.</summary>
+    private Task PublishAsync(OrderInput input, string eventType)
+    {
+        var snapshot = new OrderSnapshot(
+            input.OrderId,
+            input.CustomerId,
+            Status,
+            input.TotalAmount(),
+            input.Currency,
+            Status == OrderStatus.Cancelled ? cancelReason : failureReason,
+            [.. steps],
+            ++eventsPublished,
+            Workflow.UtcNow);
+        return Workflow.ExecuteActivityAsync(
+            (OrderEventActivities a) => a.PublishOrderEventAsync(new PublishOrderEventRequest(eventType, snapshot)),
+            EventStep());
+    }
+
     private void Record(string step, StepOutcome outcome, string? detail = null) =>
         steps.Add(new OrderStep(step, outcome, Workflow.UtcNow, detail));
 
@@ -210,6 +239,22 @@ public sealed class OrderWorkflow
             BackoffCoefficient = 2,
             MaximumInterval = TimeSpan.FromMinutes(1),
             NonRetryableErrorTypes = OrderFailures.All,
+        },
+    };
+
+    /// <summary>
+    /// Publishing runs on the workflow's own queue and retries until Redis (or the sidecar) takes the
+    /// event: an order waits rather than skip an event, and a retry carries the same event id.
+    /// </summary>
+    private static ActivityOptions EventStep() => new()
+    {
+        TaskQueue = Workflow.Info.TaskQueue,
+        StartToCloseTimeout = TimeSpan.FromSeconds(30),
+        RetryPolicy = new RetryPolicy
+        {
+            InitialInterval = TimeSpan.FromSeconds(1),
+            BackoffCoefficient = 2,
+            MaximumInterval = TimeSpan.FromMinutes(1),
         },
     };
 

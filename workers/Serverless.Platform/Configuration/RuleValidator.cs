@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Serverless.Platform.Environments;
 
 namespace Serverless.Platform.Configuration;
 
@@ -28,6 +29,22 @@ public static class RuleValidation
         where TOptions : class
     {
         services.AddSingleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules));
+        return services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+    }
+
+    /// <summary>
+    /// As above, for rules that depend on the environment the process runs in (e.g. refusing a
+    /// resource name that belongs to another environment).
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(
+        this IServiceCollection services,
+        Microsoft.Extensions.Configuration.IConfiguration configuration,
+        string section,
+        Func<TOptions, ServerlessEnvironmentOptions, IEnumerable<string>> rules)
+        where TOptions : class
+    {
+        services.AddSingleton<IValidateOptions<TOptions>>(provider => new RuleValidator<TOptions>(
+            options => rules(options, provider.GetRequiredService<IOptions<ServerlessEnvironmentOptions>>().Value)));
         return services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
     }
 }

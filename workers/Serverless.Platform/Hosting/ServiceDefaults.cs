@@ -38,6 +38,8 @@ public static class ServiceDefaults
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
                 .AddMeter(TelemetryPrefix + "*")
+                // Npgsql's pool usage and wait-time instruments (db.client.connection.*).
+                .AddMeter("Npgsql")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()

@@ -16,7 +16,7 @@ public static class QueueCatalog
 {
     public static IReadOnlyDictionary<string, QueueDefinition> Queues { get; } = new Dictionary<string, QueueDefinition>(StringComparer.Ordinal)
     {
-        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], []),
+        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], [typeof(OrderEventActivities)]),
         [TaskQueueNames.Payments] = new(TaskQueueNames.Payments, [], [typeof(PaymentActivities)]),
         [TaskQueueNames.Inventory] = new(TaskQueueNames.Inventory, [], [typeof(InventoryActivities)]),
     };

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using Npgsql;
+using Serverless.Platform.Hosting;
+
+namespace Serverless.Consumers.Tests;
+
+/// <summary>SIGTERM: stop reading, finish and acknowledge what is in flight, leave the rest, exit inside the budget.</summary>
+public sealed class DrainTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sigterm_InFlightEntriesFinishAndAreAcknowledged_ExitsInsideBudget()
+    {
+        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await bed.CreateAuditTableAsync(Ct);
+        await bed.AddAuditEventsAsync(50);
+        // Hold the audit table: the consumer's handlers block inside their transactions, in flight.
+        await using var blocker = await bed.OpenAsync(Ct);
+        var hold = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE event_audit IN ACCESS EXCLUSIVE MODE", blocker, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var consumer = bed.StartConsumer(("Consumer:Concurrency", "4"), ("Consumer:ProcessingTimeout", "00:00:30"));
+        await Polling.UntilAsync(async () => await bed.PendingAsync() == 4, TimeSpan.FromSeconds(30), "four entries in flight", Ct);
+
+        var clock = Stopwatch.StartNew();
+        await consumer.TerminateAsync(Ct);
+        await consumer.WaitForOutputAsync("draining 4 in-flight entries", TimeSpan.FromSeconds(10), Ct);
+        await hold.RollbackAsync(Ct);
+        var exitCode = await consumer.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+        clock.Stop();
+
+        var budget = new ShutdownBudgetOptions { Budget = TimeSpan.FromSeconds(10) }.Budget;
+        Assert.Equal(0, exitCode);
+        Assert.True(clock.Elapsed < budget, $"exited after {clock.Elapsed}, budget {budget}");
+        // The four in flight finished and were acknowledged; nothing else was started; the consumer left the group.
+        Assert.Equal(4L, await bed.ScalarAsync<long>("SELECT count(*) FROM event_audit", Ct));
+        Assert.Equal(0, await bed.PendingAsync());
+        Assert.Empty(await bed.Redis.StreamConsumerInfoAsync(bed.Stream, bed.Group));
+        Assert.Equal(46, (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag);
+    }
+}

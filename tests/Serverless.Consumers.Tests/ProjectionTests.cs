@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Consumers.ReadModel;
+using Serverless.Orders.Contracts;
+using Serverless.Orders.Events;
+using Serverless.Orders.ReadModel;
+using Serverless.Platform.Environments;
+using Serverless.Platform.State;
+using Serverless.Testing;
+
+namespace Serverless.Consumers.Tests;
+
+/// <summary>
+/// The order projection end to end: events in any order → PostgreSQL and the state store hold the
+/// newest snapshot; <see cref="IOrderReadModel"/> reads the state store, falls back to PostgreSQL
+/// while Redis is down, and the state is rebuilt (automatically, and by command) when Redis comes back empty.
+/// </summary>
+public sealed class ProjectionTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Projection_OutOfOrderEvents_KeepsNewestAndReadsFallBackThenRebuild()
+    {
+        // Without persistence: a restart loses everything, as an unpersisted cache would.
+        await using var redis = await RedisServer.StartAsync(cancellationToken: Ct);
+        await using var bed = await ConsumerTestBed.CreateAsync("projection", redis.Address);
+        var keyPrefix = $"{bed.Topic}-orders";
+        (string, string)[] settings = [("State:KeyPrefix", keyPrefix), ("Consumer:ReadModelCheckInterval", "00:00:00.200")];
+        await bed.AddAsync(
+        [
+            ConsumerTestBed.Event("ord-p1:InventoryReserved", OrderEventTypes.InventoryReserved, ConsumerTestBed.Snapshot("ord-p1", OrderStatus.Reserving, 2)),
+            ConsumerTestBed.Event("ord-p1:OrderConfirmed", OrderEventTypes.OrderConfirmed, ConsumerTestBed.Snapshot("ord-p1", OrderStatus.Confirmed, 4)),
+            ConsumerTestBed.Event("ord-p1:OrderPlaced", OrderEventTypes.OrderPlaced, ConsumerTestBed.Snapshot("ord-p1", OrderStatus.Received, 1)),
+            ConsumerTestBed.Event("ord-p2:OrderPlaced", OrderEventTypes.OrderPlaced, ConsumerTestBed.Snapshot("ord-p2", OrderStatus.Received, 1)),
+            ConsumerTestBed.Event("ord-p2:OrderFailed", OrderEventTypes.OrderFailed, ConsumerTestBed.Snapshot("ord-p2", OrderStatus.Failed, 2, "OutOfStock: none left")),
+        ]);
+        await using var services = ReadModelServices(bed, keyPrefix);
+        var readModel = services.GetRequiredService<IOrderReadModel>();
+        var store = services.GetRequiredService<IStateStore>();
+
+        await using (var consumer = bed.StartConsumer(settings))
+        {
+            await Polling.UntilAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, Bound, "all events projected", Ct);
+
+            var stored = await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor("ord-p1"), Ct);
+            Assert.Equal((OrderStatus.Confirmed, 4), (stored!.Value.Status, stored.Value.Sequence));
+            Assert.Equal("Confirmed", await bed.ScalarAsync<string>("SELECT status FROM orders WHERE order_id = 'ord-p1'", Ct));
+            var failed = await readModel.FindAsync("ord-p2", Ct);
+            Assert.Equal((OrderStatus.Failed, "OutOfStock: none left", 42.5m, "cust-1"), (failed!.Status, failed.FailureReason, failed.TotalAmount, failed.CustomerId));
+            Assert.Null(await readModel.FindAsync("ord-unknown", Ct));
+
+            // Redis down: the read model answers from PostgreSQL.
+            await redis.StopAsync(Ct);
+            await Assert.ThrowsAsync<StateStoreUnavailableException>(() => store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor("ord-p1"), Ct));
+            var fromPostgres = await readModel.FindAsync("ord-p1", Ct);
+            Assert.Equal((OrderStatus.Confirmed, "ord-p1"), (fromPostgres!.Status, fromPostgres.OrderId));
+            Assert.Single(fromPostgres.Steps);
+
+            // Redis back, empty: the projection notices the missing marker and rebuilds from PostgreSQL.
+            await redis.RestartAsync(Ct);
+            await Polling.UntilAsync(
+                async () => await TryGetAsync(store, "ord-p2") is { Value.Status: OrderStatus.Failed } && await TryGetAsync(store, "ord-p1") is { Value.Sequence: 4 },
+                Bound,
+                "the automatic rebuild",
+                Ct);
+            Assert.Contains("rebuilding it from PostgreSQL", consumer.Output, StringComparison.Ordinal);
+        }
+
+        // The command: with the consumer gone, empty Redis again and rebuild on demand.
+        await redis.StopAsync(Ct);
+        await redis.RestartAsync(Ct);
+        await Polling.UntilAsync(async () => await TryGetAsync(store, "ord-p1") is null, Bound, "Redis reachable and empty", Ct);
+        await using var command = ConsumerProcess.Start(bed.Settings(settings), ReadModelRebuildCommand.Verb);
+        Assert.Equal(0, await command.WaitForExitAsync(Bound, Ct));
+        Assert.Contains("restored 2 orders", command.Output, StringComparison.Ordinal);
+        Assert.Equal(OrderStatus.Confirmed, (await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor("ord-p1"), Ct))!.Value.Status);
+    }
+
+    private static async Task<StateEntry<OrderSnapshot>?> TryGetAsync(IStateStore store, string orderId)
+    {
+        try
+        {
+            return await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor(orderId), Ct);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The read model as the HTTP functions register it: <c>AddOrderReadModel</c> over the same settings.</summary>
+    private static ServiceProvider ReadModelServices(ConsumerTestBed bed, string keyPrefix)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Serverless:Environment"] = "dev",
+                ["Redis:Configuration"] = bed.RedisAddress,
+                ["Redis:ConnectTimeout"] = "00:00:01",
+                ["Postgres:ConnectionString"] = bed.PostgresConnectionString,
+                ["Postgres:Schema"] = bed.Schema,
+                ["State:KeyPrefix"] = keyPrefix,
+            })
+            .Build();
+        var services = new ServiceCollection().AddLogging().AddMetrics();
+        services.AddServerlessEnvironment(configuration);
+        services.AddOrderReadModel(configuration);
+        return services.BuildServiceProvider();
+    }
+}

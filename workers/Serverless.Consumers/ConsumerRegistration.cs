@@ -1,0 +1,92 @@
+using Serverless.Consumers.Consuming;
+using Serverless.Consumers.Handlers;
+using Serverless.Consumers.Push;
+using Serverless.Consumers.ReadModel;
+using Serverless.Consumers.Streams;
+using Serverless.Orders.ReadModel;
+using Serverless.Platform;
+using Serverless.Platform.Configuration;
+using Serverless.Platform.Environments;
+using Serverless.Platform.Messaging;
+using Serverless.Platform.Postgres;
+using Serverless.Platform.Redis;
+
+namespace Serverless.Consumers;
+
+public static class ConsumerRegistration
+{
+    public static IReadOnlyList<string> Handlers { get; } = [NotificationHandler.Name, ProjectionHandler.Name, AuditHandler.Name];
+
+    /// <summary>
+    /// The consumer this process runs, from <c>Consumer:*</c>: its handler (and what that needs), the
+    /// idempotency inbox, and either one stream reader per configured stream (pull) or nothing more
+    /// (Dapr push; <see cref="MapConsumer"/> maps the endpoints). Resolved here, so an invalid setting
+    /// stops the process before it reads anything.
+    /// </summary>
+    public static IHostApplicationBuilder AddConsumer(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddValidatedOptions<ConsumerOptions>(configuration, ConsumerOptions.Section, (consumer, environment) => consumer.Validate(environment, Handlers));
+        var options = configuration.GetSection(ConsumerOptions.Section).Get<ConsumerOptions>() ?? new ConsumerOptions();
+        var environment = configuration[$"{ServerlessEnvironmentOptions.Section}:{nameof(ServerlessEnvironmentOptions.Environment)}"] ?? string.Empty;
+        if (!AddHandler(services, configuration, options))
+        {
+            // Unknown handler: nothing else to wire; option validation reports it at start.
+            return builder;
+        }
+
+        services.AddServerlessPostgres(configuration);
+        services.AddPostgresMigration(EventPipeline.InboxMigration);
+        services.AddSingleton<EventPipeline>();
+        services.AddSingleton<ConsumerMetrics>();
+        if (options.Delivery == ConsumerDelivery.Pull)
+        {
+            services.AddServerlessRedis(configuration);
+            services.AddSingleton<ConsumerIdentity>();
+            services.AddSingleton<ConsumerReadiness>();
+            services.AddHealthChecks().AddCheck<ConsumerReadiness>("streams", tags: [HealthTags.Ready]);
+            foreach (var stream in options.LogicalStreams.Distinct(StringComparer.Ordinal))
+            {
+                var physical = TopicNames.For(environment, stream);
+                services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<StreamConsumerService>(provider, physical));
+            }
+        }
+
+        return builder;
+    }
+
+    /// <summary>Maps Dapr's subscription endpoints when this consumer gets its events pushed by a sidecar.</summary>
+    public static WebApplication MapConsumer(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsumerOptions>>().Value.Delivery == ConsumerDelivery.DaprPush)
+        {
+            app.MapDaprSubscriptions();
+        }
+
+        return app;
+    }
+
+    private static bool AddHandler(IServiceCollection services, IConfiguration configuration, ConsumerOptions options)
+    {
+        switch (options.Handler)
+        {
+            case NotificationHandler.Name:
+                services.AddPostgresMigration(PostgresNotificationProvider.Migration);
+                services.AddSingleton<INotificationProvider, PostgresNotificationProvider>();
+                services.AddSingleton<IConsumerHandler, NotificationHandler>();
+                return true;
+            case ProjectionHandler.Name:
+                services.AddOrderReadModel(configuration);
+                services.AddSingleton<IConsumerHandler, ProjectionHandler>();
+                services.AddHostedService<ReadModelRebuildService>();
+                return true;
+            case AuditHandler.Name:
+                services.AddPostgresMigration(AuditHandler.Migration);
+                services.AddSingleton<IConsumerHandler>(_ => new AuditHandler(options.GroupName));
+                return true;
+            default:
+                return false;
+        }
+    }
+}

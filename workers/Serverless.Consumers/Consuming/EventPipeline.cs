@@ -1,0 +1,131 @@
+using Npgsql;
+using Serverless.Consumers.Handlers;
+using Serverless.Platform.Correlation;
+using Serverless.Platform.Messaging;
+using Serverless.Platform.Postgres;
+
+namespace Serverless.Consumers.Consuming;
+
+public enum DeliveryOutcome
+{
+    /// <summary>The effect is committed now.</summary>
+    Applied,
+
+    /// <summary>The inbox already had this event id: nothing applied again (post-commit effects re-run).</summary>
+    Duplicate,
+
+    /// <summary>Not JSON, not a CloudEvent, unknown type or bad data: never retry.</summary>
+    Malformed,
+
+    /// <summary>The handler failed (or ran out of time): retry later.</summary>
+    Failed,
+}
+
+public sealed record DeliveryResult(DeliveryOutcome Outcome, string? EventType = null, string? Reason = null);
+
+/// <summary>
+/// One delivery, whatever brought it (a stream entry or Dapr's push): read the CloudEvent, pick the
+/// handler's data, and apply it inside a PostgreSQL transaction that first records the event id in
+/// the group's idempotency inbox — a redelivery finds the row and applies nothing twice.
+/// </summary>
+public sealed partial class EventPipeline(
+    IConsumerHandler handler, PostgresDatabase database, PostgresSchema schema, ILogger<EventPipeline> logger)
+{
+    public static PostgresMigration InboxMigration { get; } = new("consumer_inbox", """
+        CREATE TABLE IF NOT EXISTS consumer_inbox (
+            consumer_group text NOT NULL,
+            event_id       text NOT NULL,
+            event_type     text NOT NULL,
+            processed_at   timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (consumer_group, event_id)
+        );
+        CREATE INDEX IF NOT EXISTS consumer_inbox_age ON consumer_inbox (consumer_group, processed_at)
+        """);
+
+    public async Task<DeliveryResult> ProcessAsync(ReadOnlyMemory<byte> payload, string group, CancellationToken cancellationToken)
+    {
+        if (!CloudEventReader.TryRead(payload.Span, out var cloudEvent, out var problem))
+        {
+            return new DeliveryResult(DeliveryOutcome.Malformed, Reason: problem);
+        }
+
+        if (!handler.EventTypes.Contains(cloudEvent!.Type))
+        {
+            return new DeliveryResult(DeliveryOutcome.Malformed, cloudEvent.Type, $"unknown event type '{cloudEvent.Type}' (event {cloudEvent.Id})");
+        }
+
+        object data;
+        try
+        {
+            data = handler.Parse(cloudEvent);
+        }
+        catch (MalformedEventException e)
+        {
+            return new DeliveryResult(DeliveryOutcome.Malformed, cloudEvent.Type, e.Message);
+        }
+
+        var previous = CorrelationId.Current;
+        CorrelationId.Current = CorrelationId.IsAcceptable(cloudEvent.CorrelationId) ? cloudEvent.CorrelationId : null;
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            [CorrelationId.LogProperty] = CorrelationId.Current,
+            ["EventId"] = cloudEvent.Id,
+            ["EventType"] = cloudEvent.Type,
+        });
+        try
+        {
+            var applied = await ApplyOnceAsync(cloudEvent, data, group, cancellationToken);
+            await handler.AfterCommitAsync(cloudEvent, data, cancellationToken);
+            return new DeliveryResult(applied ? DeliveryOutcome.Applied : DeliveryOutcome.Duplicate, cloudEvent.Type);
+        }
+        catch (Exception e)
+        {
+            LogFailed(cloudEvent.Type, cloudEvent.Id, e.Message);
+            return new DeliveryResult(DeliveryOutcome.Failed, cloudEvent.Type, $"{e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            CorrelationId.Current = previous;
+        }
+    }
+
+    /// <summary>Deletes inbox rows older than <paramref name="retention"/>; returns how many.</summary>
+    public async Task<int> TrimInboxAsync(string group, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await schema.EnsureAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("DELETE FROM consumer_inbox WHERE consumer_group = @group AND processed_at < now() - @retention", connection);
+        command.Parameters.AddWithValue("group", group);
+        command.Parameters.AddWithValue("retention", retention);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<bool> ApplyOnceAsync(CloudEvent cloudEvent, object data, string group, CancellationToken cancellationToken)
+    {
+        await schema.EnsureAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var inbox = new NpgsqlCommand(
+                         "INSERT INTO consumer_inbox (consumer_group, event_id, event_type) VALUES (@group, @id, @type) ON CONFLICT DO NOTHING",
+                         connection,
+                         transaction))
+        {
+            inbox.Parameters.AddWithValue("group", group);
+            inbox.Parameters.AddWithValue("id", cloudEvent.Id);
+            inbox.Parameters.AddWithValue("type", cloudEvent.Type);
+            if (await inbox.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+        }
+
+        await handler.ApplyAsync(cloudEvent, data, connection, transaction, cancellationToken);
+        // The commit itself must not be abandoned half-way by a drain deadline: once sent, wait for its answer.
+        await transaction.CommitAsync(CancellationToken.None);
+        return true;
+    }
+
+    [LoggerMessage(5000, LogLevel.Warning, "Handling {EventType} {EventId} failed: {Error}")]
+    private partial void LogFailed(string eventType, string eventId, string error);
+}

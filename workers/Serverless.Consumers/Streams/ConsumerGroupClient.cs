@@ -1,0 +1,192 @@
+using System.Globalization;
+using Serverless.Platform.Messaging;
+using StackExchange.Redis;
+
+namespace Serverless.Consumers.Streams;
+
+/// <summary>An entry handed to this consumer, with how often the group has delivered it.</summary>
+public sealed record ConsumedEntry(string Id, NameValueEntry[] Fields, long Deliveries)
+{
+    public RedisValue Payload => Fields.FirstOrDefault(f => f.Name == RedisStreamPublisher.DataField).Value;
+}
+
+/// <summary>
+/// The Redis commands of one consumer in one group on one stream. Blocking reads go over a
+/// connection of their own; everything else over the shared one.
+/// </summary>
+public sealed class ConsumerGroupClient(IDatabase shared, IDatabase blocking, string stream, string group, string consumer)
+{
+    // Moves an entry to the dead-letter stream and acknowledges it in one step, so it is neither
+    // lost between the two nor dead-lettered twice. ARGV: group, entry id, then field/value pairs.
+    private const string DeadLetterScript = """
+        redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+        redis.call('HDEL', KEYS[3], ARGV[2])
+        return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        """;
+
+    // Deletes a consumer only if it still has nothing pending and has been idle long enough,
+    // checked and done atomically. ARGV: group, consumer, minimum idle ms.
+    private const string DeleteIdleConsumerScript = """
+        for _, info in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+          local fields = {}
+          for i = 1, #info, 2 do fields[info[i]] = info[i + 1] end
+          if fields['name'] == ARGV[2] then
+            if fields['pending'] == 0 and fields['idle'] >= tonumber(ARGV[3]) then
+              return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+            end
+            return -1
+          end
+        end
+        return -1
+        """;
+
+    public string Stream => stream;
+
+    public string Group => group;
+
+    public string Consumer => consumer;
+
+    /// <summary>Last handler errors per entry id, so a dead-letter entry can say why.</summary>
+    public string ErrorsKey => $"{stream}-errors-{group}";
+
+    public string DeadLetterStream => TopicNames.DeadLetterFor(stream, group);
+
+    /// <summary>Creates the group at the start of the stream (<c>0</c>, as Dapr does): nothing published before the first consumer ran is skipped.</summary>
+    public async Task EnsureGroupAsync()
+    {
+        try
+        {
+            await shared.StreamCreateConsumerGroupAsync(stream, group, "0", createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Exists already.
+        }
+    }
+
+    /// <summary><c>XREADGROUP GROUP g c COUNT n BLOCK ms STREAMS s &gt;</c>: new entries, waiting up to <paramref name="block"/>.</summary>
+    public async Task<IReadOnlyList<ConsumedEntry>> ReadNewAsync(int count, TimeSpan block)
+    {
+        var reply = await blocking.ExecuteAsync(
+            "XREADGROUP",
+            "GROUP", group, consumer,
+            "COUNT", count.ToString(CultureInfo.InvariantCulture),
+            "BLOCK", ((long)block.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            "STREAMS", stream, ">");
+        if (reply.IsNull || reply.Length == 0)
+        {
+            return [];
+        }
+
+        // [[stream, [[id, [field, value, ...]], ...]]]
+        var entries = (RedisResult[])reply[0][1]!;
+        return entries.Select(entry =>
+        {
+            var fieldsAndValues = entry[1].IsNull ? [] : (RedisValue[])entry[1]!;
+            var fields = new NameValueEntry[fieldsAndValues.Length / 2];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                fields[i] = new NameValueEntry(fieldsAndValues[2 * i], fieldsAndValues[(2 * i) + 1]);
+            }
+
+            return new ConsumedEntry((string)entry[0]!, fields, Deliveries: 1);
+        }).ToList();
+    }
+
+    /// <summary>
+    /// <c>XAUTOCLAIM</c>: takes over entries pending longer than <paramref name="minIdle"/> (their
+    /// consumer crashed or is stuck), with their delivery counts. Entries deleted from the stream
+    /// meanwhile are acknowledged: there is nothing left to handle.
+    /// </summary>
+    public async Task<IReadOnlyList<ConsumedEntry>> ReclaimAsync(TimeSpan minIdle, int count)
+    {
+        var claimed = await shared.StreamAutoClaimAsync(stream, group, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
+        if (claimed.DeletedIds.Length > 0)
+        {
+            await shared.StreamAcknowledgeAsync(stream, group, claimed.DeletedIds);
+        }
+
+        var entries = claimed.ClaimedEntries.Where(e => !e.IsNull).ToList();
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        var pending = await shared.StreamPendingMessagesAsync(stream, group, entries.Count, consumer, entries[0].Id, entries[^1].Id);
+        var deliveries = pending.ToDictionary(p => (string)p.MessageId!, p => (long)p.DeliveryCount, StringComparer.Ordinal);
+        return entries.Select(e => new ConsumedEntry((string)e.Id!, e.Values, deliveries.GetValueOrDefault((string)e.Id!, 1))).ToList();
+    }
+
+    public async Task AcknowledgeAsync(string id)
+    {
+        var batch = shared.CreateBatch();
+        var ack = batch.StreamAcknowledgeAsync(stream, group, id);
+        var forget = batch.HashDeleteAsync(ErrorsKey, id);
+        batch.Execute();
+        await Task.WhenAll(ack, forget);
+    }
+
+    /// <summary>Remembers why handling failed, for the dead-letter entry if it keeps failing.</summary>
+    public Task RememberErrorAsync(string id, string error) => shared.HashSetAsync(ErrorsKey, id, error);
+
+    public async Task<string?> LastErrorAsync(string id) => await shared.HashGetAsync(ErrorsKey, id);
+
+    /// <summary>Copies the entry's fields to the dead-letter stream with the reason and delivery count, and acknowledges it.</summary>
+    public Task DeadLetterAsync(ConsumedEntry entry, string reason)
+    {
+        var arguments = new List<RedisValue> { group, entry.Id };
+        foreach (var field in entry.Fields)
+        {
+            arguments.Add(field.Name);
+            arguments.Add(field.Value);
+        }
+
+        arguments.AddRange(
+        [
+            "error", reason,
+            "deliveries", entry.Deliveries,
+            "source_stream", stream,
+            "source_group", group,
+            "source_id", entry.Id,
+            "consumer", consumer,
+        ]);
+        return shared.ScriptEvaluateAsync(DeadLetterScript, [stream, DeadLetterStream, ErrorsKey], [.. arguments]);
+    }
+
+    /// <summary>Deletes <paramref name="name"/> from the group if nothing is pending for it and it was idle at least <paramref name="minIdle"/>.</summary>
+    public async Task<bool> DeleteConsumerIfIdleAsync(string name, TimeSpan minIdle) =>
+        (long)await shared.ScriptEvaluateAsync(
+            DeleteIdleConsumerScript, [stream], [group, name, (long)minIdle.TotalMilliseconds]) >= 0;
+
+    public async Task<IReadOnlyList<string>> IdleConsumersAsync(TimeSpan minIdle)
+    {
+        var consumers = await shared.StreamConsumerInfoAsync(stream, group);
+        return consumers
+            .Where(c => c.Name != consumer && c.PendingMessageCount == 0 && c.IdleTimeInMilliseconds >= minIdle.TotalMilliseconds)
+            .Select(c => c.Name)
+            .ToList();
+    }
+
+    /// <summary>The group's lag (entries not yet delivered; -1 when Redis cannot tell) and pending count.</summary>
+    public async Task<(long Lag, long Pending)> BacklogAsync()
+    {
+        var reply = await shared.ExecuteAsync("XINFO", "GROUPS", stream);
+        foreach (var info in (RedisResult[])reply!)
+        {
+            var fields = (RedisResult[])info!;
+            var byName = new Dictionary<string, RedisResult>(StringComparer.Ordinal);
+            for (var i = 0; i + 1 < fields.Length; i += 2)
+            {
+                byName[(string)fields[i]!] = fields[i + 1];
+            }
+
+            if ((string?)byName.GetValueOrDefault("name") == group)
+            {
+                var lag = byName.GetValueOrDefault("lag");
+                return (lag is null || lag.IsNull ? -1 : (long)lag, (long)byName["pending"]);
+            }
+        }
+
+        return (-1, 0);
+    }
+}

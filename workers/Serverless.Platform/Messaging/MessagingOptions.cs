@@ -1,0 +1,41 @@
+using Serverless.Platform.Environments;
+
+namespace Serverless.Platform.Messaging;
+
+/// <summary>How events leave this process.</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    /// <summary>CloudEvent <c>source</c>: the publisher's app-id, as Dapr sets it.</summary>
+    public string Source { get; set; } = string.Empty;
+
+    /// <summary>Dapr pub/sub component name; also written as the <c>pubsubname</c> attribute by the direct adapter.</summary>
+    public string PubSubName { get; set; } = "pubsub";
+
+    /// <summary><c>XADD ... MAXLEN ~ N</c> (Dapr's <c>maxLenApprox</c>); unset = no trimming.</summary>
+    public long? MaxLenApprox { get; set; }
+
+    public IEnumerable<string> Validate(ServerlessEnvironmentOptions environment)
+    {
+        if (string.IsNullOrWhiteSpace(Source))
+        {
+            yield return "Messaging:Source must name the publishing app (its Dapr app-id), e.g. serverless-workers.";
+        }
+
+        if (string.IsNullOrWhiteSpace(PubSubName))
+        {
+            yield return "Messaging:PubSubName must name the Dapr pub/sub component (e.g. pubsub).";
+        }
+
+        if (MaxLenApprox is <= 0)
+        {
+            yield return $"Messaging:MaxLenApprox must be positive when set; got {MaxLenApprox}.";
+        }
+
+        foreach (var mixing in EnvironmentGuard.FindMixing(environment, [("Messaging:Source", Source), ("Messaging:PubSubName", PubSubName)]))
+        {
+            yield return mixing;
+        }
+    }
+}

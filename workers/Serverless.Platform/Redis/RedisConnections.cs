@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Serverless.Platform.Redis;
+
+/// <summary>
+/// The process's Redis connections. One shared multiplexer serves every short command; it never
+/// aborts on a failed connect and reconnects by itself, and it fails fast while disconnected (no
+/// backlog), so callers can fall back to PostgreSQL at once instead of waiting out a timeout.
+/// Blocking reads (<c>XREADGROUP ... BLOCK</c>) would stall every command queued behind them on a
+/// multiplexed socket, so each blocking reader gets a dedicated connection.
+/// </summary>
+public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    private readonly Lazy<Task<ConnectionMultiplexer>> shared = new(() => ConnectAsync(options.Value, loggerFactory, extraTimeout: TimeSpan.Zero));
+    private readonly List<ConnectionMultiplexer> dedicated = [];
+    private readonly Lock gate = new();
+
+    public async Task<IDatabase> DatabaseAsync()
+    {
+        var connection = await shared.Value;
+        return connection.GetDatabase();
+    }
+
+    public async Task<IConnectionMultiplexer> SharedAsync() => await shared.Value;
+
+    /// <summary>A connection of its own for a reader that blocks up to <paramref name="blockTime"/> per command.</summary>
+    public async Task<IDatabase> DedicatedDatabaseAsync(TimeSpan blockTime)
+    {
+        var connection = await ConnectAsync(options.Value, loggerFactory, extraTimeout: blockTime);
+        lock (gate)
+        {
+            dedicated.Add(connection);
+        }
+
+        return connection.GetDatabase();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<ConnectionMultiplexer> toClose;
+        lock (gate)
+        {
+            toClose = [.. dedicated];
+            dedicated.Clear();
+        }
+
+        if (shared.IsValueCreated)
+        {
+            toClose.Add(await shared.Value);
+        }
+
+        foreach (var connection in toClose)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private static Task<ConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILoggerFactory loggerFactory, TimeSpan extraTimeout)
+    {
+        var configuration = ConfigurationOptions.Parse(settings.Configuration);
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ConnectTimeout = (int)settings.ConnectTimeout.TotalMilliseconds;
+        configuration.AsyncTimeout = (int)(settings.OperationTimeout + extraTimeout).TotalMilliseconds;
+        configuration.SyncTimeout = configuration.AsyncTimeout;
+        configuration.ConnectRetry = 1;
+        // StackExchange.Redis counts INFO (the memory guard's only source) as an admin command.
+        configuration.AllowAdmin = true;
+        // Replies are parsed by hand for the commands StackExchange.Redis has no typed API for
+        // (XREADGROUP ... BLOCK, XINFO): pin their shape instead of negotiating RESP3 maps.
+        configuration.Protocol = RedisProtocol.Resp2;
+        // Reconnect attempts back off exponentially up to 10 s: a Redis outage never makes us spin.
+        configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 10_000);
+        configuration.LoggerFactory = loggerFactory;
+        return ConnectionMultiplexer.ConnectAsync(configuration);
+    }
+}

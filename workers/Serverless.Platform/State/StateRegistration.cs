@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Platform.Configuration;
+using Serverless.Platform.Dapr;
+
+namespace Serverless.Platform.State;
+
+public static class StateRegistration
+{
+    /// <summary>The state store: through the sidecar when <c>Dapr:Enabled</c>, else straight to Redis in Dapr's layout.</summary>
+    public static IServiceCollection AddServerlessState(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IStateStore)))
+        {
+            return services;
+        }
+
+        services.AddValidatedOptions<StateOptions>(configuration, StateOptions.Section, (state, environment) => state.Validate(environment));
+        return services.AddThroughDaprOrRedis<IStateStore, DaprStateStore, RedisStateStore>(configuration);
+    }
+}
