@@ -23,6 +23,7 @@ public static class CsvTrace
         var problems = new DiagnosticBag();
         var lines = text.Split('\n');
         string[]? header = null;
+        var headerRead = false;
         var rows = new List<(int Second, double[] Values)>();
         for (var index = 0; index < lines.Length; index++)
         {
@@ -34,10 +35,16 @@ public static class CsvTrace
             }
 
             var cells = line.Split(',').Select(c => c.Trim()).ToArray();
-            if (header is null)
+            if (!headerRead)
             {
                 header = CheckHeader(cells, file, lineNumber, queueNames, problems);
+                headerRead = true;
                 continue;
+            }
+
+            if (header is null)
+            {
+                break;
             }
 
             if (ParseRow(cells, header, file, lineNumber, problems) is { } row)
@@ -46,7 +53,7 @@ public static class CsvTrace
             }
         }
 
-        if (header is null)
+        if (!headerRead)
         {
             problems.Error("trace-format", new SourceLocation(file, 1, 1), "header", "the trace is empty",
                 $"start with a header like '{SecondColumn},{OrdersColumn}' followed by one row per second");
