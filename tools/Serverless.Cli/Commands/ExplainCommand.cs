@@ -39,9 +39,10 @@ internal sealed class ExplainCommand : Command
     {
         var output = CliOutput.For(parseResult);
         var file = parseResult.GetRequiredValue(policy);
-        if (PolicyOptions.Load(file, output, printWarnings: false) is not { } loaded)
+        var (loaded, exitCode) = PolicyOptions.Load(file, output);
+        if (loaded is null)
         {
-            return file.Exists ? ExitCodes.Findings : ExitCodes.Usage;
+            return exitCode;
         }
 
         if (PolicyOptions.Environment(loaded, parseResult.GetValue(environment), output) is not { } env)

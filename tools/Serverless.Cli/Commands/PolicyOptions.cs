@@ -12,6 +12,7 @@ internal static class PolicyOptions
 
     public static Option<FileInfo> Policy() => new("--policy", "-p")
     {
+        HelpName = "file",
         Description = $"The scaler policy file (default: {DefaultRelativePath} in this directory or the nearest parent that has one).",
         DefaultValueFactory = _ => new FileInfo(FindDefault()),
     };
@@ -21,27 +22,29 @@ internal static class PolicyOptions
         Description = description,
     };
 
-    /// <summary>Loads and reports problems; null (after printing them) when the policy cannot be used.</summary>
-    public static ScalerPolicy? Load(FileInfo file, CliOutput output, bool printWarnings = true)
+    /// <summary>
+    /// Loads and reports problems. Without a usable policy the exit code says why: the file is missing
+    /// (<see cref="ExitCodes.Usage"/>) or it has errors (<see cref="ExitCodes.Findings"/>).
+    /// </summary>
+    public static (ScalerPolicy? Policy, int ExitCode) Load(FileInfo file, CliOutput output)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(output);
         if (!file.Exists)
         {
             output.Problem($"policy file {Display(file.FullName)} not found (pass --policy <file>)");
-            return null;
+            return (null, ExitCodes.Usage);
         }
 
         var result = PolicyLoader.Load(file.FullName, Display(file.FullName));
-        output.Diagnostics(result.Diagnostics.Where(d => printWarnings || d.Severity == Severity.Error), toError: result.HasErrors);
-        if (result.HasErrors)
+        if (!result.HasErrors)
         {
-            var errors = result.Diagnostics.Count(d => d.Severity == Severity.Error);
-            output.Problem($"{Display(file.FullName)}: {errors} error(s); fix them first.");
-            return null;
+            return (result.Policy, ExitCodes.Ok);
         }
 
-        return result.Policy;
+        output.Diagnostics(result.Diagnostics, toError: true);
+        output.Problem($"{Display(file.FullName)}: {result.Diagnostics.Count(d => d.Severity == Severity.Error)} error(s); fix them first (serverless scalers lint).");
+        return (null, ExitCodes.Findings);
     }
 
     /// <summary>The named environment, or prod, or the only one; null (after saying why) otherwise.</summary>

@@ -40,9 +40,10 @@ internal sealed class RenderCommand : Command
     {
         var console = CliOutput.For(parseResult);
         var file = parseResult.GetRequiredValue(policy);
-        if (PolicyOptions.Load(file, console, printWarnings: false) is not { } loaded)
+        var (loaded, exitCode) = PolicyOptions.Load(file, console);
+        if (loaded is null)
         {
-            return file.Exists ? ExitCodes.Findings : ExitCodes.Usage;
+            return exitCode;
         }
 
         var only = parseResult.GetValue(environment);

@@ -21,6 +21,7 @@ internal sealed class SimulateCommand : Command
     private readonly Option<FileInfo[]> compare = new("--compare")
     {
         Description = "Two policy files to run side by side on the same arrivals (replaces --policy).",
+        HelpName = "a.yaml b.yaml",
         Arity = new ArgumentArity(2, 2),
         AllowMultipleArgumentsPerToken = true,
     };
@@ -28,6 +29,7 @@ internal sealed class SimulateCommand : Command
     private readonly Option<string?> environment = PolicyOptions.Environment($"Environment to simulate (default: {PolicyOptions.DefaultEnvironment}).");
     private readonly Option<FileInfo?> trace = new("--trace", "-t")
     {
+        HelpName = "file.csv",
         Description = "CSV arrivals: header 'second,orders' (fanned out by itemsPerOrder) and/or 'second,<queue>,...'; default: a generated day from the policy's traffic.",
     };
 
@@ -53,7 +55,7 @@ internal sealed class SimulateCommand : Command
 
     private readonly Option<DirectoryInfo> output = new("--out", "-o")
     {
-        Description = $"Where to write <queue>.csv, <queue>.svg and summary.csv (default: {DefaultOutput}).",
+        Description = "Where to write <queue>.csv, <queue>.svg and summary.csv.",
         DefaultValueFactory = _ => new DirectoryInfo(DefaultOutput),
     };
 
@@ -85,9 +87,10 @@ internal sealed class SimulateCommand : Command
         var environments = new List<(string Label, EnvironmentPolicy Environment)>();
         foreach (var (file, label) in files.Zip(Labels(files)))
         {
-            if (PolicyOptions.Load(file, console, printWarnings: false) is not { } loaded)
+            var (loaded, exitCode) = PolicyOptions.Load(file, console);
+            if (loaded is null)
             {
-                return file.Exists ? ExitCodes.Findings : ExitCodes.Usage;
+                return exitCode;
             }
 
             if (PolicyOptions.Environment(loaded, parseResult.GetValue(environment), console) is not { } env)
@@ -176,16 +179,15 @@ internal sealed class SimulateCommand : Command
         foreach (var name in runs.SelectMany(r => r.Queues).Select(q => q.Queue.Name).Distinct(StringComparer.Ordinal))
         {
             var perQueue = runs
-                .SelectMany(r => r.Queues.Where(q => q.Queue.Name == name).Select(q => (r.Label, Environment: r.Environment.Name, Run: q)))
+                .SelectMany(r => r.Queues.Where(q => q.Queue.Name == name).Select(q => (r.Label, r.Environment, Run: q)))
                 .ToList();
-            await File.WriteAllTextAsync(Path.Combine(directory.FullName, $"{name}.csv"), SimulationCsv.Series(perQueue, stepSeconds), cancellationToken);
-            var title = $"{name} ({perQueue[0].Environment}): {QueueTitle(perQueue[0].Run)}";
+            var csv = SimulationCsv.Series(perQueue.Select(p => (p.Label, p.Environment.Name, p.Run)), stepSeconds);
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, $"{name}.csv"), csv, cancellationToken);
+            var (_, environment, first) = perQueue[0];
+            var title = $"{name} ({environment.Name}): {QueueDescription.Of(environment, first.Queue)}";
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, $"{name}.svg"), SvgChart.Render(title, [.. perQueue.Select(p => (p.Label, p.Run))]), cancellationToken);
         }
     }
-
-    private static string QueueTitle(QueueRun run) =>
-        string.Create(CultureInfo.InvariantCulture, $"p99 wait {run.Summary.P99WaitSeconds} s (SLO {run.Summary.SloWaitSeconds} s), peak {run.Summary.PeakReplicas} replicas, {run.Summary.ReplicaHours:0.#} replica-hours");
 
     private static IEnumerable<string> Labels(FileInfo[] files)
     {

@@ -60,7 +60,7 @@ internal static class SimulationSummaryTable
             var interrupted = run.Queues.Where(q => q.Summary.InterruptedItems > 0).ToList();
             foreach (var queue in interrupted)
             {
-                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]{run.Label}/{queue.Queue.Name}: {queue.Summary.InterruptedItems:0} item(s) were in flight when replicas were removed (redelivered).[/]");
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]{run.Label}/{queue.Queue.Name}: {queue.Summary.InterruptedItems:0} item(s) were held by replicas that were removed: they finish only if the pod drains within its grace period, else they are redelivered.[/]");
             }
         }
     }

@@ -196,7 +196,7 @@ public sealed class HorizontalPodAutoscalerModel
 
         if (stabilized > current)
         {
-            var upLimit = Math.Max(ScaleUpLimit(now, current, rules.ScaleUp), current);
+            var upLimit = Math.Max(RateLimit(now, current, rules.ScaleUp, up: true), current);
             var maximumAllowed = MaxReplicas > upLimit ? upLimit : MaxReplicas;
             if (stabilized > maximumAllowed)
             {
@@ -208,7 +208,7 @@ public sealed class HorizontalPodAutoscalerModel
         }
         else if (stabilized < current)
         {
-            var downLimit = Math.Min(ScaleDownLimit(now, current, rules.ScaleDown), current);
+            var downLimit = Math.Min(RateLimit(now, current, rules.ScaleDown, up: false), current);
             var minimumAllowed = MinReplicas < downLimit ? downLimit : MinReplicas;
             if (stabilized < minimumAllowed)
             {
@@ -222,45 +222,32 @@ public sealed class HorizontalPodAutoscalerModel
         return (stabilized, stabilized, "desired within range" + window);
     }
 
-    /// <summary><c>calculateScaleUpLimitWithScalingRules</c>: per policy from the replica count at the start of its period.</summary>
-    private int ScaleUpLimit(long now, int current, EffectiveScalingRules rules)
+    /// <summary>
+    /// <c>calculateScaleUpLimitWithScalingRules</c> / <c>calculateScaleDownLimitWithBehaviors</c>: each policy
+    /// proposes a bound from the replica count at the start of its period (current − added + removed within it);
+    /// <c>Max</c> takes the policy allowing the largest change, <c>Min</c> the smallest, <c>Disabled</c> none.
+    /// Percent rounds up when scaling up and down (Go's int32 conversion) when scaling down.
+    /// </summary>
+    private int RateLimit(long now, int current, EffectiveScalingRules rules, bool up)
     {
         if (rules.SelectPolicy == SelectPolicy.Disabled)
         {
             return current;
         }
 
-        var pickMin = rules.SelectPolicy == SelectPolicy.Min;
-        var result = pickMin ? int.MaxValue : int.MinValue;
+        var higherBound = (rules.SelectPolicy == SelectPolicy.Max) == up;
+        var result = higherBound ? int.MinValue : int.MaxValue;
         foreach (var policy in rules.Policies)
         {
             var periodStart = current - ChangeInPeriod(now, policy.PeriodSeconds, scaleUpEvents) + ChangeInPeriod(now, policy.PeriodSeconds, scaleDownEvents);
-            var proposed = policy.Type == ScalingPolicyType.Pods
-                ? periodStart + policy.Value
-                : (int)Math.Ceiling(periodStart * (1 + (policy.Value / 100.0)));
-            result = pickMin ? Math.Min(result, proposed) : Math.Max(result, proposed);
-        }
-
-        return result;
-    }
-
-    /// <summary><c>calculateScaleDownLimitWithBehaviors</c>: Percent rounds down (Go int32 conversion truncates).</summary>
-    private int ScaleDownLimit(long now, int current, EffectiveScalingRules rules)
-    {
-        if (rules.SelectPolicy == SelectPolicy.Disabled)
-        {
-            return current;
-        }
-
-        var pickMin = rules.SelectPolicy == SelectPolicy.Min;
-        var result = pickMin ? int.MinValue : int.MaxValue;
-        foreach (var policy in rules.Policies)
-        {
-            var periodStart = current - ChangeInPeriod(now, policy.PeriodSeconds, scaleUpEvents) + ChangeInPeriod(now, policy.PeriodSeconds, scaleDownEvents);
-            var proposed = policy.Type == ScalingPolicyType.Pods
-                ? periodStart - policy.Value
-                : (int)(periodStart * (1 - (policy.Value / 100.0)));
-            result = pickMin ? Math.Max(result, proposed) : Math.Min(result, proposed);
+            var proposed = (up, policy.Type) switch
+            {
+                (true, ScalingPolicyType.Pods) => periodStart + policy.Value,
+                (true, _) => (int)Math.Ceiling(periodStart * (1 + (policy.Value / 100.0))),
+                (false, ScalingPolicyType.Pods) => periodStart - policy.Value,
+                (false, _) => (int)(periodStart * (1 - (policy.Value / 100.0))),
+            };
+            result = higherBound ? Math.Max(result, proposed) : Math.Min(result, proposed);
         }
 
         return result;

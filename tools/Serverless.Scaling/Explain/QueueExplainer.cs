@@ -36,7 +36,7 @@ public static class QueueExplainer
 
         var setting = new List<string>
         {
-            $"{queue.Name} ({environment.Name}): {Describe(environment, queue)}, scales Deployment {queue.Deployment} between {scaling.MinReplicas} and {scaling.MaxReplicas} replicas.",
+            $"{queue.Name} ({environment.Name}): {QueueDescription.Of(environment, queue)}, scales Deployment {queue.Deployment} between {scaling.MinReplicas} and {scaling.MaxReplicas} replicas.",
             $"Target {scaling.TargetPerReplica} waiting items per replica; active when the metric is above {scaling.ActivationThreshold}; KEDA polls every {scaling.PollingIntervalSeconds} s, the HPA syncs every {environment.Cluster.HpaSyncPeriodSeconds} s.",
             $"A replica starts in {queue.Workload.StartupSeconds} s, holds {queue.Workload.ConcurrencyPerReplica} items and completes {F(queue.Workload.ServiceRatePerReplica)} items/s.",
             $"Scenario: the queue is idle at {scaling.MinReplicas} replica(s) and {F(items)} items arrive at once, just after a KEDA poll (the worst case).",
@@ -91,7 +91,7 @@ public static class QueueExplainer
             + (scaling.MinReplicas > 0 ? ", not used with minReplicas ≥ 1)." : ")."));
         if (s.InterruptedItems > 0)
         {
-            summary.Add($"Careful: {F(s.InterruptedItems)} item(s) were in flight when their replica was removed and had to be redelivered.");
+            summary.Add($"Careful: {F(s.InterruptedItems)} item(s) were held by a replica that was removed: they finish only if the pod drains within its grace period, else they are redelivered.");
         }
 
         summary.Add($"Cost: {s.ReplicaSeconds} replica-seconds ({F(s.ReplicaHours)} replica-hours).");
@@ -136,18 +136,6 @@ public static class QueueExplainer
         queue.Scaling.Behavior is { } behavior
             ? behavior.WithDefaults(environment.Cluster).ScaleDown.StabilizationWindowSeconds
             : environment.Cluster.DownscaleStabilizationSeconds;
-
-    public static string Describe(EnvironmentPolicy environment, QueuePolicy queue)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        ArgumentNullException.ThrowIfNull(queue);
-        return queue.Source switch
-        {
-            TemporalQueueSource t => $"Temporal task queue {t.PhysicalName(environment.Name)} ({string.Join(", ", t.QueueTypes.Select(q => q.ToString().ToLowerInvariant()))} tasks, backlog count)",
-            RedisStreamSource r => $"Redis stream {r.PhysicalStream(environment.Name)}, group {r.ConsumerGroup} ({(r.Metric == StreamMetric.Lag ? "lag" : "pending entries")})",
-            _ => queue.Source.KindName,
-        };
-    }
 
     private static string F(double value) => value.ToString("0.##", Invariant);
 }

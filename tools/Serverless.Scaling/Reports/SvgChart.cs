@@ -7,14 +7,16 @@ namespace Serverless.Scaling.Reports;
 
 /// <summary>
 /// One self-contained SVG per queue: replicas (solid: spec, dotted: ready), backlog, and the oldest item's
-/// wait against the SLO, over time; one colour per policy when comparing. Opens in any browser.
+/// wait against the SLO, over time; one colour per policy when comparing, each labelled with its summary.
+/// Long runs are thinned to one point per slice of seconds: the slice's maximum, and for ready replicas its
+/// minimum, so peaks and drops to zero stay visible. Opens in any browser.
 /// </summary>
 public static class SvgChart
 {
     private const int Width = 960;
     private const int Left = 72;
     private const int Right = 24;
-    private const int Top = 64;
+    private const int Top = 84;
     private const int PanelHeight = 160;
     private const int PanelGap = 44;
     private const int MaxPoints = 1200;
@@ -30,12 +32,14 @@ public static class SvgChart
         var svg = new StringBuilder();
         svg.Append(Invariant, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append(Invariant, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>\n");
-        svg.Append(Invariant, $"<text x=\"{Left}\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{Escape(title)}</text>\n");
+        svg.Append(Invariant, $"<text x=\"{Left}\" y=\"24\" font-size=\"14\" font-weight=\"bold\">{Escape(title)}</text>\n");
         for (var i = 0; i < runs.Count; i++)
         {
-            var x = Left + (i * 260);
-            svg.Append(Invariant, $"<line x1=\"{x}\" y1=\"42\" x2=\"{x + 24}\" y2=\"42\" stroke=\"{Colors[i % Colors.Length]}\" stroke-width=\"2\"/>");
-            svg.Append(Invariant, $"<text x=\"{x + 30}\" y=\"46\">{Escape(runs[i].Label)}</text>\n");
+            var y = 42 + (i * 16);
+            var s = runs[i].Run.Summary;
+            var legend = string.Create(Invariant, $"{runs[i].Label}: p99 wait {s.P99WaitSeconds} s (SLO {s.SloWaitSeconds} s), peak backlog {s.PeakBacklog:0}, at most {s.PeakReplicas} replica(s), {s.ReplicaHours:0.#} replica-hours");
+            svg.Append(Invariant, $"<line x1=\"{Left}\" y1=\"{y - 4}\" x2=\"{Left + 24}\" y2=\"{y - 4}\" stroke=\"{Colors[i % Colors.Length]}\" stroke-width=\"2\"/>");
+            svg.Append(Invariant, $"<text x=\"{Left + 30}\" y=\"{y}\">{Escape(legend)}</text>\n");
         }
 
         Panel(svg, 0, "Replicas (solid: requested, dotted: ready)", length, runs, r => r.Series.Replicas.Select(v => (double)v).ToArray(), r => r.Series.ReadyReplicas.Select(v => (double)v).ToArray(), null);
@@ -88,16 +92,16 @@ public static class SvgChart
         for (var i = 0; i < series.Count; i++)
         {
             var color = Colors[i % Colors.Length];
-            Polyline(svg, series[i].Main, length, yMax, top, plotWidth, color, null);
+            Polyline(svg, series[i].Main, length, yMax, top, plotWidth, color, null, Math.Max);
             if (series[i].Secondary is { } second)
             {
-                Polyline(svg, second, length, yMax, top, plotWidth, color, "2 3");
+                Polyline(svg, second, length, yMax, top, plotWidth, color, "2 3", Math.Min);
             }
         }
     }
 
-    /// <summary>Draws at most <see cref="MaxPoints"/> points: each keeps the maximum of its slice, so peaks survive.</summary>
-    private static void Polyline(StringBuilder svg, double[] values, int length, double yMax, int top, int plotWidth, string color, string? dash)
+    /// <summary>Draws at most <see cref="MaxPoints"/> points, each the <paramref name="pick"/> of its slice.</summary>
+    private static void Polyline(StringBuilder svg, double[] values, int length, double yMax, int top, int plotWidth, string color, string? dash, Func<double, double, double> pick)
     {
         if (values.Length == 0)
         {
@@ -108,10 +112,10 @@ public static class SvgChart
         svg.Append(Invariant, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"{(dash is null ? string.Empty : $" stroke-dasharray=\"{dash}\"")} points=\"");
         for (var start = 0; start < values.Length; start += bucket)
         {
-            var peak = 0.0;
-            for (var i = start; i < Math.Min(start + bucket, values.Length); i++)
+            var peak = values[start];
+            for (var i = start + 1; i < Math.Min(start + bucket, values.Length); i++)
             {
-                peak = Math.Max(peak, values[i]);
+                peak = pick(peak, values[i]);
             }
 
             var x = Left + (plotWidth * (double)start / length);
