@@ -127,6 +127,11 @@ internal sealed class SimulateCommand : Command
             .ToList();
 
         console.Line($"Arrivals: {arrivals.Description}" + (options.ServiceRateFactor == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; service rates × {options.ServiceRateFactor}")));
+        if (parseResult.GetValue(trace) is null && environments.Skip(1).Any(e => e.Environment.Traffic with { Location = environments[0].Environment.Traffic.Location } != environments[0].Environment.Traffic))
+        {
+            console.Line($"Note: the policies declare different traffic; both run on orders generated from the traffic of {environments[0].Label}.");
+        }
+
         SimulationSummaryTable.Write(console.Out, runs);
         var directory = parseResult.GetRequiredValue(output);
         await WriteReportsAsync(directory, runs, parseResult.GetValue(step), cancellationToken);
