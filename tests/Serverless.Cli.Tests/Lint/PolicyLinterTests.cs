@@ -1,0 +1,143 @@
+using Serverless.Cli.Tests.Support;
+using Serverless.Scaling.Lint;
+using Serverless.Scaling.Policy;
+
+namespace Serverless.Cli.Tests.Lint;
+
+public sealed class PolicyLinterTests
+{
+    private static IReadOnlyList<Diagnostic> Lint(string yaml, string? environment = null) =>
+        PolicyLinter.Lint(PolicyText.Valid(yaml), environment);
+
+    private static Diagnostic Single(IReadOnlyList<Diagnostic> findings, string code, string environment)
+    {
+        var matching = findings.Where(d => d.Code == code && d.Environment == environment).ToList();
+        Assert.True(matching.Count == 1, $"expected one {code} in {environment}, got: {string.Join(Environment.NewLine, findings)}");
+        return matching[0];
+    }
+
+    [Fact]
+    public void Lint_CheckedInPolicy_HasNoFindings()
+    {
+        Assert.Empty(Lint(PolicyText.CheckedIn));
+    }
+
+    [Fact]
+    public void Lint_ActivationAtTarget_IsAnErrorWithTheFix()
+    {
+        var findings = Lint(PolicyText.Replace("      payments: {maxReplicas: 2,", "      payments: {activationThreshold: 20, maxReplicas: 2,"));
+
+        var finding = Single(findings, "activation-not-below-target", "dev");
+        Assert.Equal(Severity.Error, finding.Severity);
+        Assert.Equal("queues.payments.activationThreshold", finding.Field);
+        Assert.Contains("below 20", finding.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lint_CooldownShorterThanLongestTask_IsAnError()
+    {
+        var findings = Lint(PolicyText.Replace("payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
+
+        var finding = Single(findings, "cooldown-shorter-than-task", "dev");
+        Assert.Equal(Severity.Error, finding.Severity);
+        Assert.Equal(PolicyText.LineOf(PolicyText.CheckedIn, "payments: {maxReplicas: 2, cooldownSeconds: 60,"), finding.Location.Line);
+    }
+
+    [Fact]
+    public void Lint_PendingMetricAtZero_CannotWake()
+    {
+        var yaml = PolicyText.Replace(
+            "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
+            "    consumerGroup: notifications\n    metric: pending");
+
+        var findings = Lint(yaml);
+
+        Assert.Equal(Severity.Error, Single(findings, "pending-cannot-wake", "dev").Severity);
+        Assert.Equal(Severity.Warning, Single(findings, "pending-hides-backlog", "prod").Severity);
+    }
+
+    [Fact]
+    public void Lint_NoBehavior_IsAWarning()
+    {
+        const string behavior = "  behavior:\n    scaleUp:\n      stabilizationWindowSeconds: 0\n      selectPolicy: Max\n      policies:\n"
+            + "        - {type: Pods, value: 8, periodSeconds: 15}\n        - {type: Percent, value: 100, periodSeconds: 15}\n"
+            + "    scaleDown:\n      stabilizationWindowSeconds: 300\n      policies:\n        - {type: Percent, value: 50, periodSeconds: 60}\n";
+        var yaml = PolicyText.Replace(behavior, string.Empty);
+
+        var findings = Lint(yaml, "prod");
+
+        Assert.Equal(5, findings.Count(d => d.Code == "no-explicit-behavior" && d.Severity == Severity.Warning));
+    }
+
+    [Fact]
+    public void Lint_MaxReplicasTooSmallForThePeak_IsACapacityError()
+    {
+        var findings = Lint(PolicyText.Replace("    maxReplicas: 30\n", "    maxReplicas: 1\n"), "prod");
+
+        var finding = Single(findings, "peak-capacity", "prod");
+        Assert.Contains("29.51 items/s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 2", finding.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lint_PeakWaitAboveSlo_IsAnErrorFromTheModel()
+    {
+        // Enough capacity, but a 2 s SLO cannot hold while the pool ramps from one replica through 15 s HPA syncs.
+        var findings = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 30}\n\n  notifications:", "    slo: {queueWaitSeconds: 1}\n\n  notifications:"), "prod");
+
+        var finding = Single(findings, "peak-slo", "prod");
+        Assert.Equal("queues.inventory.slo.queueWaitSeconds", finding.Field);
+        Assert.Contains("simulated p99 queue wait", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("maxReplicas × target = 600", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lint_TemporalPollingAboveBudget_IsAnError()
+    {
+        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 2", "rateBudgetPerSecond: 0.5"));
+
+        var finding = Single(findings, "temporal-rate-budget", "prod");
+        Assert.Contains("0.8 times/s", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lint_WorkflowWorkerAtZero_IsAnError()
+    {
+        var findings = Lint(PolicyText.Replace("    minReplicas: 1                      # sticky", "    minReplicas: 0                      # sticky"));
+
+        Assert.Equal(Severity.Error, Single(findings, "workflow-worker-at-zero", "prod").Severity);
+    }
+
+    [Fact]
+    public void Lint_ScaleToZeroUnderSteadyLoad_IsAWarningInProdOnly()
+    {
+        var findings = Lint(PolicyText.Replace("      payments: {minReplicas: 1}\n", string.Empty));
+
+        Assert.Equal(Severity.Warning, Single(findings, "scale-to-zero-under-load", "prod").Severity);
+        Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Environment == "dev");
+    }
+
+    [Fact]
+    public void Lint_WakeUpLongerThanSlo_IsAWarning()
+    {
+        var findings = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
+
+        Assert.Equal(Severity.Warning, Single(findings, "wake-up-exceeds-slo", "dev").Severity);
+    }
+
+    [Fact]
+    public void Lint_NoFallback_IsAWarning()
+    {
+        var findings = Lint(PolicyText.Replace("  fallback: {failureThreshold: 3, replicas: 2}\n", string.Empty), "prod");
+
+        Assert.Equal(2, findings.Count(d => d.Code == "no-fallback"));
+    }
+
+    [Fact]
+    public void Lint_OneEnvironment_OnlyReportsThatEnvironment()
+    {
+        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 2", "rateBudgetPerSecond: 0.5"), "dev");
+
+        Assert.All(findings, d => Assert.Equal("dev", d.Environment));
+    }
+}

@@ -1,0 +1,159 @@
+using Serverless.Cli.Tests.Support;
+using Serverless.Orders.Contracts;
+using Serverless.Scaling.Policy;
+using Serverless.Scaling.Rendering;
+using YamlDotNet.RepresentationModel;
+
+namespace Serverless.Cli.Tests.Rendering;
+
+public sealed class KedaManifestRendererTests
+{
+    private static readonly ScalerPolicy Policy = PolicyText.Valid(PolicyText.CheckedIn);
+
+    private static Dictionary<string, IReadOnlyList<RenderedFile>> RenderAll() =>
+        Policy.Environments.ToDictionary(e => e.Name, e => KedaManifestRenderer.Render(e, "scalers.yaml"), StringComparer.Ordinal);
+
+    [Fact]
+    public void Render_CheckedInPolicy_MatchesTheCheckedInManifests()
+    {
+        var changes = ManifestSync.Plan(RepositoryLayout.RenderedRoot, RenderAll());
+
+        Assert.True(
+            changes.Count == 0,
+            "keda/base/scaling disagrees with keda/scalers.yaml; run 'dotnet run --project tools/Serverless.Cli -- scalers render':"
+            + Environment.NewLine + string.Join(Environment.NewLine, changes.Select(c => $"{c.Kind}: {c.Path}")));
+    }
+
+    [Fact]
+    public void Render_SamePolicyTwice_GivesTheSameBytes()
+    {
+        var first = RenderAll();
+        var second = RenderAll();
+
+        foreach (var (environment, files) in first)
+        {
+            Assert.Equal(files, second[environment]);
+        }
+    }
+
+    [Fact]
+    public void Render_EveryQueue_IsOneScaledObjectDocumentPerFile()
+    {
+        foreach (var (environment, files) in RenderAll())
+        {
+            var scaledObjects = files.Where(f => f.Content.Contains("kind: ScaledObject", StringComparison.Ordinal)).ToList();
+            Assert.Equal(Policy.Find(environment)!.Queues.Select(q => $"{q.Name}.yaml").Order(StringComparer.Ordinal), scaledObjects.Select(f => f.RelativePath));
+            Assert.All(files, f => Assert.Single(Load(f.Content).Documents));
+        }
+    }
+
+    [Fact]
+    public void Render_TemporalQueue_UsesThePhysicalTaskQueueNameOfTheWorkers()
+    {
+        foreach (var environment in Policy.Environments)
+        {
+            foreach (var queue in environment.Queues.Where(q => q.Source is TemporalQueueSource))
+            {
+                var metadata = TriggerMetadata(environment, queue);
+                Assert.Equal(TaskQueueNames.For(environment.Name, ((TemporalQueueSource)queue.Source).TaskQueue), metadata["taskQueue"]);
+                Assert.Equal(environment.Name, metadata["namespace"]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Render_TemporalQueues_AreTheWorkersLogicalQueues()
+    {
+        var prod = Policy.Find("prod")!;
+
+        Assert.Equal(
+            TaskQueueNames.Logical.Order(StringComparer.Ordinal),
+            prod.Queues.Select(q => q.Source).OfType<TemporalQueueSource>().Select(s => s.TaskQueue).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Render_TemporalTrigger_HasTheScalerMetadataAsStrings()
+    {
+        var prod = Policy.Find("prod")!;
+
+        var metadata = TriggerMetadata(prod, prod.FindQueue("payments")!);
+
+        Assert.Equal("activity", metadata["queueTypes"]);
+        Assert.Equal("20", metadata["targetQueueSize"]);
+        Assert.Equal("0", metadata["activationTargetQueueSize"]);
+        Assert.Equal("temporal-frontend.temporal.svc.cluster.local:7233", metadata["endpoint"]);
+    }
+
+    [Fact]
+    public void Render_StreamWithLagMetric_SetsLagCountAndTheAuthenticationRef()
+    {
+        var prod = Policy.Find("prod")!;
+        var queue = prod.FindQueue("notifications")!;
+
+        var metadata = TriggerMetadata(prod, queue);
+
+        Assert.Equal("100", metadata["lagCount"]);
+        Assert.False(metadata.ContainsKey("pendingEntriesCount"));
+        Assert.Equal(("orders", "notifications", "0"), (metadata["stream"], metadata["consumerGroup"], metadata["activationLagCount"]));
+        var trigger = (YamlMappingNode)((YamlSequenceNode)Spec(prod, queue)["triggers"]).Children[0];
+        Assert.Equal("redis-streams", ((YamlScalarNode)((YamlMappingNode)trigger["authenticationRef"])["name"]).Value);
+    }
+
+    [Fact]
+    public void Render_StreamWithPendingMetric_SetsPendingEntriesCountOnly()
+    {
+        var prod = Policy.Find("prod")!;
+        var queue = prod.FindQueue("notifications")! with { Source = new RedisStreamSource("{environment}.orders", "notifications", StreamMetric.Pending) };
+
+        var metadata = TriggerMetadata(prod, queue);
+
+        Assert.Equal("100", metadata["pendingEntriesCount"]);
+        Assert.False(metadata.ContainsKey("lagCount"));
+        Assert.Equal("prod.orders", metadata["stream"]);
+    }
+
+    [Fact]
+    public void Render_RedisPassword_ComesFromASecretThroughATriggerAuthentication()
+    {
+        var file = KedaManifestRenderer.Render(Policy.Find("prod")!, "scalers.yaml").Single(f => f.RelativePath.StartsWith("trigger-authentication", StringComparison.Ordinal));
+
+        var reference = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)Root(file.Content)["spec"])["secretTargetRef"]).Children.Single();
+
+        Assert.Equal(("password", "redis", "password"), (Text(reference, "parameter"), Text(reference, "name"), Text(reference, "key")));
+    }
+
+    [Theory]
+    [InlineData("20", "\"20\"")]
+    [InlineData("true", "\"true\"")]
+    [InlineData("no", "\"no\"")]
+    [InlineData("a:b", "\"a:b\"")]
+    [InlineData("prod-payments", "prod-payments")]
+    [InlineData("say \"hi\"", "\"say \\\"hi\\\"\"")]
+    public void Scalar_StringsThatLookLikeOtherTypes_AreQuoted(string value, string expected)
+    {
+        Assert.Equal(expected, YamlWriter.Scalar(value));
+    }
+
+    private static YamlMappingNode Spec(EnvironmentPolicy environment, QueuePolicy queue) =>
+        (YamlMappingNode)Root(YamlWriter.Write(KedaManifestRenderer.ScaledObject(environment, queue)))["spec"];
+
+    private static Dictionary<string, string> TriggerMetadata(EnvironmentPolicy environment, QueuePolicy queue)
+    {
+        var trigger = (YamlMappingNode)((YamlSequenceNode)Spec(environment, queue)["triggers"]).Children.Single();
+        return ((YamlMappingNode)trigger["metadata"]).Children.ToDictionary(
+            c => ((YamlScalarNode)c.Key).Value!,
+            c => ((YamlScalarNode)c.Value).Value!,
+            StringComparer.Ordinal);
+    }
+
+    private static string Text(YamlMappingNode map, string key) => ((YamlScalarNode)map[key]).Value!;
+
+    private static YamlMappingNode Root(string yaml) => (YamlMappingNode)Load(yaml).Documents[0].RootNode;
+
+    private static YamlStream Load(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return stream;
+    }
+}

@@ -1,0 +1,3 @@
+using Serverless.Cli;
+
+return await ServerlessCommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,145 @@
+using Serverless.Scaling.Autoscaling;
+
+namespace Serverless.Scaling.Policy;
+
+/// <summary>The scaler policy file resolved for every environment it declares.</summary>
+public sealed record ScalerPolicy(string SourcePath, IReadOnlyList<EnvironmentPolicy> Environments)
+{
+    public EnvironmentPolicy? Find(string environment) =>
+        Environments.FirstOrDefault(e => string.Equals(e.Name, environment, StringComparison.Ordinal));
+}
+
+/// <summary>Everything that holds in one environment: the policy after its overrides are applied.</summary>
+public sealed record EnvironmentPolicy(
+    string Name,
+    string KubernetesNamespace,
+    ClusterSettings Cluster,
+    TemporalConnection? Temporal,
+    RedisConnection? Redis,
+    TrafficProfile Traffic,
+    IReadOnlyList<QueuePolicy> Queues,
+    SourceLocation Location)
+{
+    public QueuePolicy? FindQueue(string name) =>
+        Queues.FirstOrDefault(q => string.Equals(q.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>One queue, stated once: what it reads, what it scales, how, and what to expect of it.</summary>
+public sealed record QueuePolicy(
+    string Name,
+    string Deployment,
+    QueueSource Source,
+    ScalingSettings Scaling,
+    WorkloadProfile Workload,
+    ServiceLevel Slo,
+    FieldLocations Locations);
+
+public abstract record QueueSource
+{
+    public abstract string KindName { get; }
+}
+
+public enum TemporalQueueType
+{
+    Workflow,
+    Activity,
+    Nexus,
+}
+
+/// <summary>A Temporal task queue; physical name <c>{environment}-{queue}</c> (Serverless.Orders TaskQueueNames).</summary>
+public sealed record TemporalQueueSource(string TaskQueue, IReadOnlyList<TemporalQueueType> QueueTypes) : QueueSource
+{
+    public const string Kind = "temporal";
+
+    public override string KindName => Kind;
+
+    public bool PollsWorkflowTasks => QueueTypes.Contains(TemporalQueueType.Workflow);
+
+    public string PhysicalName(string environment) => $"{environment}-{TaskQueue}";
+}
+
+public enum StreamMetric
+{
+    /// <summary><c>lagCount</c>: entries the group has not read yet (XINFO GROUPS lag, Redis ≥ 7).</summary>
+    Lag,
+
+    /// <summary><c>pendingEntriesCount</c>: entries read but not acknowledged (XPENDING); cannot wake from zero.</summary>
+    Pending,
+}
+
+/// <summary>A Redis stream read by one consumer group; <see cref="Stream"/> may contain <c>{environment}</c>.</summary>
+public sealed record RedisStreamSource(string Stream, string ConsumerGroup, StreamMetric Metric) : QueueSource
+{
+    public const string Kind = "redis-stream";
+
+    public override string KindName => Kind;
+
+    public string PhysicalStream(string environment) => Stream.Replace(PolicyTokens.Environment, environment, StringComparison.Ordinal);
+}
+
+/// <summary>The ScaledObject knobs of one queue in operator words.</summary>
+public sealed record ScalingSettings(
+    int TargetPerReplica,
+    int ActivationThreshold,
+    int MinReplicas,
+    int MaxReplicas,
+    int PollingIntervalSeconds,
+    int CooldownSeconds,
+    bool UseCachedMetrics,
+    HpaBehavior? Behavior,
+    FallbackSettings? Fallback);
+
+/// <summary>
+/// What one replica does, for simulation and sizing: items per order reaching this queue, items a ready
+/// replica completes per second, items it holds at once (activity slots, read batch), seconds from
+/// scheduling to ready, and the longest single item (for cooldown checks).
+/// </summary>
+public sealed record WorkloadProfile(
+    double ItemsPerOrder,
+    double ServiceRatePerReplica,
+    int ConcurrencyPerReplica,
+    int StartupSeconds,
+    int LongestTaskSeconds);
+
+/// <summary>The promise to the business: 99 % of items start within <see cref="QueueWaitSeconds"/>.</summary>
+public sealed record ServiceLevel(int QueueWaitSeconds)
+{
+    public const double Percentile = 0.99;
+}
+
+public sealed record SecretReference(string Name, string Key);
+
+public sealed record TemporalConnection(
+    string? Endpoint,
+    string? EndpointFromEnv,
+    string Namespace,
+    double RateBudgetPerSecond,
+    SecretReference? ApiKeySecret,
+    SourceLocation Location);
+
+public sealed record RedisConnection(
+    string? Address,
+    string? AddressFromEnv,
+    SecretReference? PasswordSecret,
+    int DatabaseIndex,
+    bool EnableTls,
+    SourceLocation Location);
+
+/// <summary>
+/// Orders per day with a daily curve (peak at <see cref="PeakHour"/> of <see cref="PeakToMeanRatio"/> × the
+/// mean) and a marketing spike multiplying the rate by <see cref="SpikeProfile.Factor"/>.
+/// </summary>
+public sealed record TrafficProfile(double OrdersPerDay, double PeakToMeanRatio, double PeakHour, SpikeProfile Spike, SourceLocation Location)
+{
+    public double MeanOrdersPerSecond => OrdersPerDay / 86_400.0;
+
+    /// <summary>The declared peak: the spike on top of the daily peak.</summary>
+    public double PeakOrdersPerSecond => MeanOrdersPerSecond * PeakToMeanRatio * Spike.Factor;
+}
+
+public sealed record SpikeProfile(double Factor, double StartHour, int Minutes);
+
+public static class PolicyTokens
+{
+    public const string Environment = "{environment}";
+}

@@ -1,0 +1,10 @@
+namespace Serverless.Scaling.Simulation;
+
+public enum ScalingActor
+{
+    Keda,
+    Hpa,
+}
+
+/// <summary>A change of <c>spec.replicas</c>, who made it, on which metric value, and why.</summary>
+public sealed record ScalingEvent(long At, ScalingActor Actor, int From, int To, double? Metric, string Reason);
