@@ -1,0 +1,46 @@
+using System.Net;
+using Serverless.Functions.Tests.Doubles;
+using Serverless.Testing;
+using static Serverless.Functions.Tests.Api;
+
+namespace Serverless.Functions.Tests.Hosting;
+
+/// <summary>Liveness never depends on anything; readiness checks the Temporal client and Redis.</summary>
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task Live_WhateverIsDown_Returns200()
+    {
+        await using var host = await FunctionsHost.StartAsync();
+
+        using var response = await host.Anonymous.GetAsync("health/live", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_RealRedisAndNoTemporal_Returns503NamingTemporal()
+    {
+        var redis = Engines.RequireRedis();
+        await using var host = await FunctionsHost.StartAsync(settings: new Dictionary<string, string?> { ["Functions:Redis"] = redis });
+
+        using var response = await host.Anonymous.GetAsync("health/ready", Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var checks = (await JsonAsync(response)).GetProperty("checks");
+        Assert.Equal("Unhealthy", checks.GetProperty("temporal").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("redis").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Ready_RedisUnreachable_ReportsRedisDegradedNotUnhealthy()
+    {
+        await using var host = await FunctionsHost.StartAsync(new RecordingTemporal());
+
+        using var response = await host.Anonymous.GetAsync("health/ready", Ct);
+
+        var checks = (await JsonAsync(response)).GetProperty("checks");
+        Assert.Equal("Degraded", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.StartsWith("Redis unreachable", checks.GetProperty("redis").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+}
