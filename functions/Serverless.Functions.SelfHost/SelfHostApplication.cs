@@ -8,7 +8,7 @@ namespace Serverless.Functions.SelfHost;
 /// <summary>The self-host, composed once for the executable, the tests and the benchmark.</summary>
 public static class SelfHostApplication
 {
-    public const string ServiceName = "serverless-functions";
+    public const string ServiceName = FunctionsWorker.ServiceName;
 
     /// <param name="args">Command line (configuration overrides).</param>
     /// <param name="configure">Last say over configuration and services (tests replace the Temporal client here).</param>
