@@ -26,7 +26,7 @@ public static class FunctionsRegistration
         services.AddSingleton<OrderWorkflowGateway>();
         services.AddTransient<OrderStatusReader>();
         services.AddSingleton<RedisProbe>();
-        services.AddHealthChecks().AddCheck<RedisReadinessCheck>("redis", HealthStatus.Degraded, [HealthTags.Ready], TimeSpan.FromSeconds(3));
+        services.AddHealthChecks().AddCheck<RedisReadinessCheck>("redis", HealthStatus.Degraded, [HealthTags.Ready]);
         return builder;
     }
 }

@@ -58,24 +58,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         var apiKey = NewKey();
         var app = SelfHostApplication.Build([], builder =>
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Urls"] = "http://127.0.0.1:0",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
-                ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics"] = "Critical",
-                ["Serverless:Environment"] = "dev",
-                ["Temporal:Address"] = "127.0.0.1:1",
-                ["Functions:Redis"] = "127.0.0.1:1",
-                ["Functions:TemporalCallTimeout"] = "00:00:02",
-                [$"{SelfHostOptions.Section}:ApiKeys:shop"] = apiKey,
-                [$"{SelfHostOptions.Section}:ApiKeys:other"] = NewKey(),
-            });
-            if (settings is not null)
-            {
-                builder.Configuration.AddInMemoryCollection(settings);
-            }
+            Configure(builder, settings, apiKey);
 
             if (temporal is not null)
             {
@@ -90,6 +73,32 @@ public sealed class FunctionsHost : IAsyncDisposable
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new FunctionsHost(app, new Uri(address.TrimEnd('/') + "/"), apiKey, temporal);
+    }
+
+    /// <summary>
+    /// A working configuration on a free loopback port (no Temporal, no Redis behind it), with
+    /// <paramref name="apiKey"/> as the <c>shop</c> client's key, then <paramref name="settings"/> over it.
+    /// </summary>
+    public static void Configure(WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? settings, string apiKey)
+    {
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics"] = "Critical",
+            ["Serverless:Environment"] = "dev",
+            ["Temporal:Address"] = "127.0.0.1:1",
+            ["Functions:Redis"] = "127.0.0.1:1",
+            ["Functions:TemporalCallTimeout"] = "00:00:02",
+            [$"{SelfHostOptions.Section}:ApiKeys:shop"] = apiKey,
+            [$"{SelfHostOptions.Section}:ApiKeys:other"] = NewKey(),
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
     }
 
     public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

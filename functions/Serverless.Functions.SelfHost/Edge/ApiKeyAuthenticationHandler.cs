@@ -15,8 +15,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyRing keys,
-    IProblemDetailsService problems)
+    ApiKeyRing keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -41,18 +40,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
-        await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Type = ProblemResults.Types.Unauthorized,
-                Title = "API key required",
-                Detail = $"Send a valid API key in the {HeaderName} header.",
-            },
-        });
+        await EdgeProblems.WriteAsync(
+            Context,
+            StatusCodes.Status401Unauthorized,
+            ProblemResults.Types.Unauthorized,
+            "API key required",
+            $"Send a valid API key in the {HeaderName} header.");
     }
 }

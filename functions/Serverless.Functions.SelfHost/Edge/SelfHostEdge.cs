@@ -90,20 +90,14 @@ public static partial class SelfHostEdge
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = ProblemResults.RetryAfterSeconds(retryAfter);
         LogRateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SelfHostEdge)), context.User.Identity?.Name);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = ProblemResults.Types.RateLimited,
-                Title = "Too many requests",
-                Detail = $"This API key's request rate is limited; retry after {ProblemResults.RetryAfterSeconds(retryAfter)} s.",
-            },
-        });
+        await EdgeProblems.WriteAsync(
+            context,
+            StatusCodes.Status429TooManyRequests,
+            ProblemResults.Types.RateLimited,
+            "Too many requests",
+            $"This API key's request rate is limited; retry after {ProblemResults.RetryAfterSeconds(retryAfter)} s.");
     }
 
     [LoggerMessage(3300, LogLevel.Warning, "Rate limit reached for client {Client}")]

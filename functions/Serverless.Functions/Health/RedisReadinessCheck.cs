@@ -45,12 +45,20 @@ public sealed class RedisProbe(IOptions<FunctionsOptions> options) : IAsyncDispo
 /// </summary>
 public sealed class RedisReadinessCheck(RedisProbe redis) : IHealthCheck
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Bound);
         try
         {
-            var latency = await redis.PingAsync(cancellationToken);
+            var latency = await redis.PingAsync(timeout.Token);
             return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)} ms");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"Redis unreachable: no answer within {Bound.TotalSeconds} s");
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -47,17 +47,8 @@ public sealed class FieldErrors
     }
 
     /// <summary>A required string matching <paramref name="pattern"/>; <paramref name="rule"/> says in words what is allowed.</summary>
-    public string? RequiredString(JsonElement parent, string path, string name, Regex pattern, string rule)
-    {
-        var field = Join(path, name);
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            Add(field, $"Required: {rule}.");
-            return null;
-        }
-
-        return String(element, field, pattern, rule);
-    }
+    public string? RequiredString(JsonElement parent, string path, string name, Regex pattern, string rule) =>
+        Required(parent, Join(path, name), name, rule, out var element) ? String(element, Join(path, name), pattern, rule) : null;
 
     /// <summary>An optional string: absent or null gives null without an error.</summary>
     public string? OptionalString(JsonElement parent, string name, Regex pattern, string rule) =>
@@ -67,52 +58,15 @@ public sealed class FieldErrors
 
     public int? RequiredInteger(JsonElement parent, string path, string name, int min, int max)
     {
-        var field = Join(path, name);
         var rule = $"a whole number from {min} to {max}";
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            Add(field, $"Required: {rule}.");
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.Number)
-        {
-            Add(field, $"Must be {rule}; got {Describe(element)}.");
-            return null;
-        }
-
-        if (!element.TryGetInt32(out var value) || value < min || value > max)
-        {
-            Add(field, $"Must be {rule}; got {element.GetRawText()}.");
-            return null;
-        }
-
-        return value;
+        return Number<int>(parent, Join(path, name), name, rule, element => element.TryGetInt32(out var value) && value >= min && value <= max ? value : null);
     }
 
     public decimal? RequiredDecimal(JsonElement parent, string path, string name, decimal min, decimal max, int decimals)
     {
-        var field = Join(path, name);
         var rule = $"a number greater than {min} and at most {max}, with at most {decimals} decimal places";
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            Add(field, $"Required: {rule}.");
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.Number)
-        {
-            Add(field, $"Must be {rule}; got {Describe(element)}.");
-            return null;
-        }
-
-        if (!element.TryGetDecimal(out var value) || value <= min || value > max || decimal.Round(value, decimals) != value)
-        {
-            Add(field, $"Must be {rule}; got {element.GetRawText()}.");
-            return null;
-        }
-
-        return value;
+        return Number<decimal>(parent, Join(path, name), name, rule, element =>
+            element.TryGetDecimal(out var value) && value > min && value <= max && decimal.Round(value, decimals) == value ? value : null);
     }
 
     public static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
@@ -127,6 +81,36 @@ public sealed class FieldErrors
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
+
+    /// <summary>True when <paramref name="name"/> is present and not null; else reports it as required.</summary>
+    private bool Required(JsonElement parent, string field, string name, string rule, out JsonElement element)
+    {
+        if (parent.TryGetProperty(name, out element) && element.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        Add(field, $"Required: {rule}.");
+        return false;
+    }
+
+    private T? Number<T>(JsonElement parent, string field, string name, string rule, Func<JsonElement, T?> read)
+        where T : struct
+    {
+        if (!Required(parent, field, name, rule, out var element))
+        {
+            return null;
+        }
+
+        var value = element.ValueKind == JsonValueKind.Number ? read(element) : null;
+        if (value is null)
+        {
+            var got = element.ValueKind == JsonValueKind.Number ? element.GetRawText() : Describe(element);
+            Add(field, $"Must be {rule}; got {got}.");
+        }
+
+        return value;
+    }
 
     private string? String(JsonElement element, string field, Regex pattern, string rule)
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Serverless.Functions.SelfHost;
@@ -68,16 +66,7 @@ public sealed class ApiKeyTests(RecordedFunctionsFixture fixture) : IClassFixtur
     public async Task Start_NoApiKeysConfigured_RefusesToStartSayingHowToSetThem()
     {
         await using var app = SelfHostApplication.Build([], builder =>
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Serverless:Environment"] = "dev",
-                ["Temporal:Address"] = "127.0.0.1:1",
-                ["Functions:Redis"] = "127.0.0.1:1",
-                ["SelfHost:ApiKeys:shop"] = "too-short",
-            });
-        });
+            FunctionsHost.Configure(builder, new Dictionary<string, string?> { ["SelfHost:ApiKeys:shop"] = "too-short" }, FunctionsHost.NewKey()));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Ct));
 
