@@ -81,4 +81,15 @@ public sealed class GetOrderTests(RecordedFunctionsFixture fixture) : IClassFixt
         await ProblemAsync(response, HttpStatusCode.NotFound);
         Assert.Equal(callsBefore, fixture.Temporal.Calls);
     }
+
+    [Theory]
+    [InlineData("DELETE", "api/orders/ord-000000000000000000000000", "GET")]
+    [InlineData("GET", "api/orders", "POST")]
+    public async Task Request_WrongMethod_Returns405WithAllowAndProblem(string method, string path, string allowed)
+    {
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
+
+        await ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal([allowed], response.Content.Headers.Allow);
+    }
 }
