@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Serverless.Orders.Contracts;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
@@ -7,17 +9,25 @@ using Temporalio.Exceptions;
 
 namespace Serverless.Orders.Workflows;
 
-/// <summary>A started (or already existing) order workflow.</summary>
-public sealed record OrderStart(WorkflowHandle<OrderWorkflow, OrderOutcome> Handle, bool StartedNow);
+/// <summary>
+/// A started (or already existing) order workflow. <paramref name="SameRequest"/> is false when the
+/// existing workflow was started for a different order under the same idempotency key.
+/// </summary>
+public sealed record OrderStart(WorkflowHandle<OrderWorkflow, OrderOutcome> Handle, bool StartedNow, bool SameRequest = true);
 
 /// <summary>
 /// Starts order workflows so that a retried request never creates a second order: the workflow id
 /// is derived from the client's idempotency key, and a start that finds the id taken (running or
 /// finished) returns the existing workflow instead. The server enforces this atomically: of two
-/// concurrent starts with one key, exactly one creates the workflow.
+/// concurrent starts with one key, exactly one creates the workflow. Each workflow carries the
+/// fingerprint of the order it was started for in its memo, so reusing a key for a different
+/// order is detected instead of silently answered with the first one.
 /// </summary>
 public static class OrderStarter
 {
+    /// <summary>Memo field holding <see cref="RequestFingerprint"/> of the order the workflow runs.</summary>
+    public const string RequestFingerprintMemo = "request-fingerprint";
+
     /// <summary>Stable order id for an idempotency key (also the workflow id).</summary>
     public static string OrderIdFor(string idempotencyKey)
     {
@@ -25,19 +35,41 @@ public static class OrderStarter
         return "ord-" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
     }
 
-    public static WorkflowOptions StartOptions(string environment, string orderId) =>
-        new(orderId, TaskQueueNames.For(environment, TaskQueueNames.Orders))
+    /// <summary>
+    /// Hash of what the customer asked for (everything but the order id), insensitive to how the
+    /// request spelled it: <c>9.9</c> and <c>9.90</c> are the same price.
+    /// </summary>
+    public static string RequestFingerprint(OrderInput input)
+    {
+        var canonical = JsonSerializer.SerializeToUtf8Bytes(new object[]
+        {
+            input.CustomerId,
+            input.Currency,
+            input.PaymentToken,
+            input.Lines.Select(line => new object[]
+            {
+                line.Sku,
+                line.Quantity,
+                line.UnitPrice.ToString("0.############################", CultureInfo.InvariantCulture),
+            }),
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(canonical));
+    }
+
+    public static WorkflowOptions StartOptions(string environment, OrderInput input) =>
+        new(input.OrderId, TaskQueueNames.For(environment, TaskQueueNames.Orders))
         {
             // A running order with this id is the same order: the start fails and we attach to it.
             IdConflictPolicy = WorkflowIdConflictPolicy.Fail,
             // A finished order with this id is the same order too: never run it again.
             IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
+            Memo = new Dictionary<string, object> { [RequestFingerprintMemo] = RequestFingerprint(input) },
         };
 
     public static async Task<OrderStart> StartOrGetAsync(
         ITemporalClient client, string environment, OrderInput input, CancellationToken cancellationToken = default)
     {
-        var options = StartOptions(environment, input.OrderId);
+        var options = StartOptions(environment, input);
         options.Rpc = new RpcOptions { CancellationToken = cancellationToken };
         try
         {
@@ -46,7 +78,13 @@ public static class OrderStarter
         }
         catch (WorkflowAlreadyStartedException)
         {
-            return new OrderStart(client.GetWorkflowHandle<OrderWorkflow, OrderOutcome>(input.OrderId), StartedNow: false);
+            var existing = client.GetWorkflowHandle<OrderWorkflow, OrderOutcome>(input.OrderId);
+            var description = await existing.DescribeAsync(new WorkflowDescribeOptions { Rpc = new RpcOptions { CancellationToken = cancellationToken } });
+            // A workflow started without a fingerprint (by hand, or before fingerprints existed) cannot be
+            // told apart: it is treated as the same order rather than refusing a legitimate retry.
+            var sameRequest = !description.Memo.TryGetValue(RequestFingerprintMemo, out var fingerprint)
+                              || string.Equals(await fingerprint.ToValueAsync<string>(), RequestFingerprint(input), StringComparison.Ordinal);
+            return new OrderStart(existing, StartedNow: false, sameRequest);
         }
     }
 }

@@ -1,0 +1,3 @@
+using Serverless.Functions.Bench;
+
+return await FunctionsBenchmark.RunAsync(BenchOptions.Parse(args));

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serverless.Orders.Contracts;
+using Serverless.Orders.Workflows;
+using Serverless.Platform.Environments;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace Serverless.Functions.Temporal;
+
+/// <summary>
+/// The functions' calls to Temporal: start-or-get, the <c>Progress</c> query and the <c>Cancel</c>
+/// signal. Each call is bounded by <see cref="FunctionsOptions.TemporalCallTimeout"/> (the SDK's own
+/// retries of an unreachable server would otherwise hold the request for about ten seconds), and
+/// every way of Temporal being unreachable becomes one <see cref="TemporalUnavailableException"/>.
+/// </summary>
+public sealed partial class OrderWorkflowGateway(
+    ITemporalClient client,
+    IOptions<FunctionsOptions> options,
+    IOptions<ServerlessEnvironmentOptions> environment,
+    ILogger<OrderWorkflowGateway> logger)
+{
+    public Task<OrderStart> StartOrGetAsync(OrderInput input, CancellationToken cancellationToken) =>
+        CallAsync("start", input.OrderId, token => OrderStarter.StartOrGetAsync(client, environment.Value.Environment, input, token), cancellationToken);
+
+    /// <summary>The order's progress, or null when no workflow has this id.</summary>
+    public Task<OrderProgress?> QueryProgressAsync(string orderId, CancellationToken cancellationToken) =>
+        CallAsync("query", orderId, async token =>
+        {
+            try
+            {
+                return await client.GetWorkflowHandle<OrderWorkflow>(orderId).QueryAsync(
+                    wf => wf.Progress, new WorkflowQueryOptions { Rpc = new RpcOptions { CancellationToken = token } });
+            }
+            catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    /// <summary>Signals <c>Cancel</c>; false when no running workflow has this id (it never existed or has ended).</summary>
+    public Task<bool> SignalCancelAsync(string orderId, CancelOrderRequest request, CancellationToken cancellationToken) =>
+        CallAsync("signal", orderId, async token =>
+        {
+            try
+            {
+                await client.GetWorkflowHandle<OrderWorkflow>(orderId).SignalAsync(
+                    wf => wf.CancelAsync(request), new WorkflowSignalOptions { Rpc = new RpcOptions { CancellationToken = token } });
+                return true;
+            }
+            catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    private async Task<T> CallAsync<T>(string operation, string orderId, Func<CancellationToken, Task<T>> call, CancellationToken requestAborted)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        deadline.CancelAfter(options.Value.TemporalCallTimeout);
+        try
+        {
+            return await call(deadline.Token);
+        }
+        catch (Exception e) when (!requestAborted.IsCancellationRequested && IsUnavailable(e, deadline.IsCancellationRequested))
+        {
+            var reason = deadline.IsCancellationRequested ? $"no answer within {options.Value.TemporalCallTimeout}" : e.Message;
+            LogUnavailable(operation, orderId, reason);
+            throw new TemporalUnavailableException($"Temporal {operation} for order {orderId} failed: {reason}", e);
+        }
+    }
+
+    private bool IsUnavailable(Exception exception, bool timedOut) => exception switch
+    {
+        OperationCanceledException => timedOut,
+        RpcException rpc => rpc.Code is RpcException.StatusCode.Unavailable
+            or RpcException.StatusCode.DeadlineExceeded
+            or RpcException.StatusCode.ResourceExhausted
+            or RpcException.StatusCode.Aborted
+            or RpcException.StatusCode.Cancelled,
+        // The lazy client reports a failed (re)connect this way, before any RPC is made.
+        InvalidOperationException => !client.Connection.IsConnected,
+        _ => false,
+    };
+
+    [LoggerMessage(3100, LogLevel.Warning, "Temporal unavailable for {Operation} of order {OrderId}: {Reason}")]
+    private partial void LogUnavailable(string operation, string orderId, string reason);
+}

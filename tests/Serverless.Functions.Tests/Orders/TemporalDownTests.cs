@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Serverless.Functions.Tests.Doubles;
+using Serverless.Orders.Workflows;
+using static Serverless.Functions.Tests.Api;
+
+namespace Serverless.Functions.Tests.Orders;
+
+/// <summary>
+/// Temporal unreachable: the functions answer <c>503</c> with <c>Retry-After</c> and accept nothing
+/// (the documented choice: no order is ever answered <c>202</c> unless Temporal has durably started
+/// its workflow), and a retry with the same key after recovery places the order exactly once.
+/// </summary>
+public sealed class TemporalDownTests
+{
+    [Fact]
+    public async Task AllEndpoints_RealClientAndNoServer_Answer503WithRetryAfter()
+    {
+        await using var host = await FunctionsHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = $"127.0.0.1:{ClosedPort()}",
+            ["Functions:RetryAfter"] = "00:00:07",
+        });
+        var orderId = OrderStarter.OrderIdFor(NewKey());
+
+        using var placed = await host.Client.SendAsync(PlaceOrder(NewKey()), Ct);
+        using var read = await host.Client.GetAsync($"api/orders/{orderId}", Ct);
+        using var cancelled = await host.Client.SendAsync(Cancel(orderId), Ct);
+
+        foreach (var response in new[] { placed, read, cancelled })
+        {
+            var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("urn:serverless:problem:temporarily-unavailable", problem.GetProperty("type").GetString());
+            Assert.Equal("7", Header(response, "Retry-After"));
+        }
+
+        Assert.Contains("Idempotency-Key", (await JsonAsync(placed)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_DuringAnOutageThenAfterRecovery_StartsNothingThenExactlyOnce()
+    {
+        var temporal = new RecordingTemporal { Outage = RecordingTemporal.Unavailable };
+        await using var host = await FunctionsHost.StartAsync(temporal);
+        var key = NewKey();
+
+        using var duringOutage = await host.Client.SendAsync(PlaceOrder(key), Ct);
+        using var retriedDuringOutage = await host.Client.SendAsync(PlaceOrder(key), Ct);
+        var startsDuringOutage = temporal.Starts.Count;
+        temporal.Outage = null;
+        using var afterRecovery = await host.Client.SendAsync(PlaceOrder(key), Ct);
+        using var retriedAfterRecovery = await host.Client.SendAsync(PlaceOrder(key), Ct);
+
+        await ProblemAsync(duringOutage, HttpStatusCode.ServiceUnavailable);
+        await ProblemAsync(retriedDuringOutage, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(0, startsDuringOutage);
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (afterRecovery.StatusCode, retriedAfterRecovery.StatusCode));
+        Assert.Equal(OrderStarter.OrderIdFor(key), Assert.Single(temporal.Starts).WorkflowId);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_TemporalNotAnswering_Answers503AfterTheCallTimeout()
+    {
+        var temporal = new RecordingTemporal { Outage = () => null };
+        await using var host = await FunctionsHost.StartAsync(temporal, settings: new Dictionary<string, string?>
+        {
+            ["Functions:TemporalCallTimeout"] = "00:00:00.3",
+        });
+
+        using var response = await host.Client.SendAsync(PlaceOrder(NewKey()), Ct);
+
+        await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Empty(temporal.Starts);
+    }
+
+    [Fact]
+    public async Task CancelOrder_OutageBetweenPlacingAndCancelling_Answers503AndSignalsNothing()
+    {
+        var temporal = new RecordingTemporal();
+        await using var host = await FunctionsHost.StartAsync(temporal);
+        using var placed = await host.Client.SendAsync(PlaceOrder(NewKey()), Ct);
+        var orderId = (await JsonAsync(placed)).GetProperty("orderId").GetString()!;
+        temporal.Outage = RecordingTemporal.Unavailable;
+
+        using var cancelled = await host.Client.SendAsync(Cancel(orderId), Ct);
+
+        await ProblemAsync(cancelled, HttpStatusCode.ServiceUnavailable);
+        Assert.Empty(temporal.Signals);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
