@@ -3,7 +3,9 @@ using Serverless.Functions.Orders;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Workflows;
 using Serverless.Platform.Correlation;
+using Serverless.Local.Processes;
 using Serverless.Testing;
+using Serverless.Testing.Processes;
 using Temporalio.Converters;
 using Temporalio.Testing;
 using static Serverless.Functions.Tests.Api;
@@ -67,7 +69,7 @@ public sealed class LiveTemporalTests
     /// <summary>Dev server, simulators, in-process workers and the self-hosted functions with a real Temporal client.</summary>
     private sealed class LiveSystem : IAsyncDisposable
     {
-        private InProcessOrderWorkers workers = null!;
+        private ManagedProcess worker = null!;
 
         public WorkflowEnvironment Temporal { get; private set; } = null!;
 
@@ -78,6 +80,7 @@ public sealed class LiveTemporalTests
         public static async Task<LiveSystem> StartAsync(IReadOnlyDictionary<string, string?>? simulatorSettings = null)
         {
             var cli = Engines.RequireTemporalCli();
+            var redis = Engines.RequireRedis();
             var system = new LiveSystem();
             system.Temporal = await WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
             {
@@ -85,12 +88,14 @@ public sealed class LiveTemporalTests
                 DevServerOptions = new DevServerOptions { ExistingPath = cli, LogLevel = "warn" },
             });
             system.Simulators = await SimulatorHost.StartAsync(simulatorSettings, cancellationToken: Ct);
-            system.workers = InProcessOrderWorkers.Start(system.Temporal.Client, system.Simulators);
+            system.worker = await WorkerProcess.StartAsync(
+                system.Temporal.Client.Connection.Options.TargetHost!, "dev", system.Simulators, redis, "orders,payments,inventory");
             system.Functions = await FunctionsHost.StartAsync(settings: new Dictionary<string, string?>
             {
                 ["Temporal:Address"] = system.Temporal.Client.Connection.Options.TargetHost,
                 ["Temporal:Namespace"] = "dev",
                 ["Functions:TemporalCallTimeout"] = "00:00:10",
+                ["Redis:Configuration"] = redis,
             });
             return system;
         }
@@ -98,7 +103,7 @@ public sealed class LiveTemporalTests
         public async ValueTask DisposeAsync()
         {
             await Functions.DisposeAsync();
-            await workers.DisposeAsync();
+            await worker.DisposeAsync();
             await Simulators.DisposeAsync();
             await Temporal.DisposeAsync();
         }

@@ -28,28 +28,8 @@ internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, Simulat
     /// <summary>Starts a worker pool for <paramref name="poll"/> and waits until it reports ready.</summary>
     public async Task<ManagedProcess> StartWorkerAsync(string poll)
     {
-        var worker = ManagedProcess.StartDotnet("worker", 
-            RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"),
-            new Dictionary<string, string?>
-            {
-                ["Urls"] = "http://127.0.0.1:0",
-                ["Serverless__Environment"] = "dev",
-                ["Temporal__Address"] = temporal.TargetHost,
-                ["Temporal__Namespace"] = TemporalDevServerFixture.Namespace,
-                ["Workers__Poll"] = poll,
-                // The workflow publishes its domain events to Redis streams from the orders queue.
-                ["Redis__Configuration"] = redis,
-                ["Integrations__PaymentGateway__BaseAddress"] = Simulators.PaymentsBase.ToString(),
-                ["Integrations__Inventory__BaseAddress"] = Simulators.InventoryBase.ToString(),
-                ["Shutdown__Budget"] = "00:00:10",
-            });
+        var worker = await WorkerProcess.StartAsync(temporal.TargetHost, TemporalDevServerFixture.Namespace, Simulators, redis, poll);
         workers.Add(worker);
-        var address = await worker.ListeningAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        using var http = new HttpClient { BaseAddress = address };
-        await Eventually.TrueAsync(
-            async () => (await http.GetAsync(new Uri("health/ready", UriKind.Relative), TestContext.Current.CancellationToken)).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(30),
-            $"worker for {poll} never became ready:\n{worker.Output}");
         return worker;
     }
 
