@@ -17,6 +17,12 @@ public sealed class FunctionsOptions
     /// <summary><c>Retry-After</c> sent with a <c>503</c> when Temporal is unreachable.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The push scaler's HTTP address (<c>http://serverless-scaler:8083/</c>). When set, starting a
+    /// workflow wakes its task queue at once; unset, queues wake on KEDA's polling interval.
+    /// </summary>
+    public Uri? ScalerNotifyUrl { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (MaxRequestBodyBytes is < 1024 or > 16 * 1024 * 1024)
@@ -32,6 +38,12 @@ public sealed class FunctionsOptions
         if (RetryAfter < TimeSpan.FromSeconds(1) || RetryAfter > TimeSpan.FromHours(1))
         {
             yield return $"Functions:RetryAfter must be between 00:00:01 and 01:00:00; got {RetryAfter}.";
+        }
+
+
+        if (ScalerNotifyUrl is { } scaler && (!scaler.IsAbsoluteUri || scaler.Scheme is not ("http" or "https")))
+        {
+            yield return $"Functions:ScalerNotifyUrl must be an absolute http(s) URL of the push scaler; got '{scaler}'.";
         }
     }
 }

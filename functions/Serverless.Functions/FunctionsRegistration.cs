@@ -22,6 +22,7 @@ public static class FunctionsRegistration
         services.AddValidatedOptions<FunctionsOptions>(builder.Configuration, FunctionsOptions.Section, options => options.Validate());
         services.AddServerlessTemporalClient(builder.Configuration);
         services.AddSingleton<OrderWorkflowGateway>();
+        services.AddHttpClient<ScalerNotifier>();
         services.AddTransient<OrderStatusReader>();
         services.AddOrderReadModel(builder.Configuration);
         return builder;

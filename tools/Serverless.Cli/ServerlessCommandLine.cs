@@ -11,9 +11,11 @@ public static class ServerlessCommandLine
 {
     public static RootCommand Build()
     {
-        var root = new RootCommand("serverless: operator tooling for the Serverless platform (scaler policies, KEDA manifests, spike simulation).");
+        var root = new RootCommand("serverless: operator tooling for the Serverless platform (scaler policies, KEDA manifests, spike simulation, local runs and load).");
         root.Subcommands.Add(new ScalersCommand());
         root.Subcommands.Add(new SimulateCommand());
+        root.Subcommands.Add(new UpCommand());
+        root.Subcommands.Add(new LoadCommand());
         return root;
     }
 }

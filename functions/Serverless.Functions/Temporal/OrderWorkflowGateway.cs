@@ -18,10 +18,19 @@ public sealed partial class OrderWorkflowGateway(
     ITemporalClient client,
     IOptions<FunctionsOptions> options,
     IOptions<ServerlessEnvironmentOptions> environment,
+    ScalerNotifier scaler,
     ILogger<OrderWorkflowGateway> logger)
 {
-    public Task<OrderStart> StartOrGetAsync(OrderInput input, CancellationToken cancellationToken) =>
-        CallAsync("start", input.OrderId, token => OrderStarter.StartOrGetAsync(client, environment.Value.Environment, input, token), cancellationToken);
+    public async Task<OrderStart> StartOrGetAsync(OrderInput input, CancellationToken cancellationToken)
+    {
+        var start = await CallAsync("start", input.OrderId, token => OrderStarter.StartOrGetAsync(client, environment.Value.Environment, input, token), cancellationToken);
+        if (start.StartedNow)
+        {
+            await scaler.NotifyAsync(TaskQueueNames.For(environment.Value.Environment, TaskQueueNames.Orders), cancellationToken);
+        }
+
+        return start;
+    }
 
     /// <summary>The order's progress, or null when no workflow has this id.</summary>
     public Task<OrderProgress?> QueryProgressAsync(string orderId, CancellationToken cancellationToken) =>

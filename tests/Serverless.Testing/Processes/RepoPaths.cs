@@ -5,6 +5,9 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The build configuration the tests run in (Debug or Release), read off the test output path.</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+
     /// <summary>
     /// The built dll of an executable project, in the same configuration as the running tests
     /// (the test project references it, so it is built first).
@@ -12,8 +15,7 @@ public static class RepoPaths
     public static string BuiltAssembly(string projectFolder, string assemblyName)
     {
         // Test output: <root>/tests/<Project>/bin/<Configuration>/net10.0/linux-x64/
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
-        var path = Path.Combine(Root, projectFolder, "bin", configuration, "net10.0", "linux-x64", assemblyName + ".dll");
+        var path = Path.Combine(Root, projectFolder, "bin", Configuration, "net10.0", "linux-x64", assemblyName + ".dll");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{assemblyName} is not built at {path}; build the solution first.", path);

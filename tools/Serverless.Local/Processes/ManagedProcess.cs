@@ -16,15 +16,15 @@ public sealed partial class ManagedProcess : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
     private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock logGate = new();
     private int? exitCode;
+    private StreamWriter? log;
 
     private ManagedProcess(Process process, string name)
     {
         this.process = process;
         Name = name;
     }
-
-    public event Action<string>? LineWritten;
 
     public string Name { get; }
 
@@ -69,6 +69,19 @@ public sealed partial class ManagedProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return managed;
+    }
+
+    /// <summary>Also writes every line of output to <paramref name="path"/>.</summary>
+    public void WriteLogTo(string path)
+    {
+        lock (logGate)
+        {
+            log = new StreamWriter(path, append: true) { AutoFlush = true };
+            foreach (var line in output)
+            {
+                log.WriteLine(line);
+            }
+        }
     }
 
     /// <summary>The address Kestrel reports once it listens (start the app with <c>Urls=http://127.0.0.1:0</c>).</summary>
@@ -125,6 +138,11 @@ public sealed partial class ManagedProcess : IAsyncDisposable
         await process.WaitForExitAsync();
         exitCode = process.ExitCode;
         process.Dispose();
+        lock (logGate)
+        {
+            log?.Dispose();
+            log = null;
+        }
     }
 
     private void Record(string? line)
@@ -134,13 +152,17 @@ public sealed partial class ManagedProcess : IAsyncDisposable
             return;
         }
 
-        output.Enqueue(line);
+        lock (logGate)
+        {
+            output.Enqueue(line);
+            log?.WriteLine(line);
+        }
+
         while (output.Count > MaxLinesKept)
         {
             output.TryDequeue(out _);
         }
 
-        LineWritten?.Invoke(line);
         var match = ListeningLine().Match(line);
         if (match.Success && Uri.TryCreate(match.Groups[1].Value + "/", UriKind.Absolute, out var address))
         {
