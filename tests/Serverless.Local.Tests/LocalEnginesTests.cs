@@ -47,11 +47,13 @@ public sealed class LocalEnginesTests : IDisposable
     }
 
     [Fact]
-    public async Task LocalTemporal_ConfiguredAddress_IsUsedAsIs()
+    public async Task LocalTemporal_ConfiguredAddressNobodyAnswers_SaysSoBeforeAnythingStarts()
     {
-        await using var temporal = await LocalTemporal.StartAsync("temporal.example:7233", cli: null, "dev", Ct);
+        var address = $"127.0.0.1:{HostTools.FreePort()}";
 
-        Assert.Equal(("temporal.example:7233", "configured address"), (temporal.Address, temporal.Source));
+        var error = await Assert.ThrowsAsync<PrerequisiteMissingException>(() => LocalTemporal.StartAsync(address, cli: null, "dev", Ct));
+
+        Assert.Contains($"nothing answers at {address}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

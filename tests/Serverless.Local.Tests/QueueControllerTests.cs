@@ -1,7 +1,5 @@
-using System.Globalization;
 using Serverless.Local.Control;
 using Serverless.Local.Embedded;
-using Serverless.Local.Processes;
 using Serverless.Local.Replicas;
 using Serverless.Local.Up;
 using Serverless.Scaling.Policy;
@@ -24,7 +22,7 @@ public sealed class QueueControllerTests : IAsyncLifetime
     private string redisAddress = null!;
     private string postgres = null!;
     private ConnectionMultiplexer redis = null!;
-    private ManagedProcess? scaler;
+    private PushScalerProcess? scaler;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -168,17 +166,8 @@ public sealed class QueueControllerTests : IAsyncLifetime
 
     private async Task<Uri> StartScalerAsync()
     {
-        var (grpc, http) = (HostTools.FreePort(), HostTools.FreePort());
-        scaler = ManagedProcess.StartDotnet("scaler", RepoPaths.BuiltAssembly("workers/Serverless.Scaler", "Serverless.Scaler"), new Dictionary<string, string?>
-        {
-            ["Serverless__Environment"] = "dev",
-            ["Scaler__Redis"] = redisAddress,
-            ["Scaler__ListenAddress"] = "127.0.0.1",
-            ["Scaler__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
-            ["Scaler__HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
-        });
-        await HostTools.WaitForPortAsync(grpc, TimeSpan.FromSeconds(30), "push scaler", Ct);
-        return new Uri($"http://127.0.0.1:{grpc}");
+        scaler = await PushScalerProcess.StartAsync(new Deployables(RepoPaths.Root, RepoPaths.Configuration), "dev", redisAddress, temporalAddress: null, logFile: null, Ct);
+        return scaler.GrpcAddress;
     }
 
     private async Task PublishAsync(int count)

@@ -105,6 +105,26 @@ public sealed class ExternalScalerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamIsActive_StreamDrainedThenNewEntry_PushesActiveAgain()
+    {
+        await using var scaler = await ScalerHost.StartAsync(redisAddress, TimeSpan.FromMinutes(5));
+        var database = redis.GetDatabase();
+        await database.StreamCreateConsumerGroupAsync(stream, "workers", "$", createStream: true);
+        using var call = scaler.Client.StreamIsActive(Ref(lag: 5), cancellationToken: Ct);
+        await database.StreamAddAsync(stream, "data", "order-1");
+        Assert.True(await NextResultAsync(call));
+
+        // A consumer takes and acknowledges the entry: the scaler reports inactive once.
+        var read = await database.StreamReadGroupAsync(stream, "workers", "c1", ">");
+        await database.StreamAcknowledgeAsync(stream, "workers", read.Single().Id);
+        await Eventually.TrueAsync(async () => !await NextResultAsync(call), TimeSpan.FromSeconds(20), "the scaler sees the drained stream");
+
+        // The watcher keeps reading: the next entry wakes the queue again, without a recheck.
+        await database.StreamAddAsync(stream, "data", "order-2");
+        Assert.True(await NextResultAsync(call));
+    }
+
+    [Fact]
     public async Task StreamIsActive_BacklogAlreadyThere_PushesActiveAtOnce()
     {
         await using var scaler = await ScalerHost.StartAsync(redisAddress, TimeSpan.FromMinutes(5));
@@ -139,6 +159,12 @@ public sealed class ExternalScalerGrpcTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+    }
+
+    private static async Task<bool> NextResultAsync(AsyncServerStreamingCall<IsActiveResponse> call)
+    {
+        Assert.True(await call.ResponseStream.MoveNext(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct), "the push stream ended");
+        return call.ResponseStream.Current.Result;
     }
 
     private ScaledObjectRef Ref(double lag, double activation = 0) => new()

@@ -24,6 +24,7 @@ public static partial class ScalerRegistration
         {
             var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<ScalerOptions>>().Value.Redis);
             configuration.AbortOnConnectFail = false;
+            configuration.Protocol = RedisProtocol.Resp2;
             return ConnectionMultiplexer.Connect(configuration);
         });
         if (!string.IsNullOrWhiteSpace(builder.Configuration["Temporal:Address"]))

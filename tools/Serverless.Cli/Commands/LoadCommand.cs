@@ -10,7 +10,13 @@ namespace Serverless.Cli.Commands;
 /// <summary><c>serverless load</c>: orders at the HTTP API at a rate, with an optional spike, and a report.</summary>
 internal sealed class LoadCommand : Command
 {
-    private readonly Option<Uri?> url = new("--url") { Description = "The API's base address (default: the one `serverless up` is running)." };
+    private readonly Option<Uri?> url = new("--url")
+    {
+        Description = "The API's base address (default: the one `serverless up` is running).",
+        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var address) && address.Scheme is "http" or "https"
+            ? address
+            : ParseError(result, "--url must be an absolute http(s) address, e.g. http://127.0.0.1:7070/"),
+    };
     private readonly Option<string?> apiKey = new("--api-key")
     {
         Description = "API key (default: $SERVERLESS_API_KEY, else the one `serverless up` generated).",
@@ -33,6 +39,12 @@ internal sealed class LoadCommand : Command
         }
 
         SetAction(RunAsync);
+    }
+
+    private static Uri? ParseError(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return null;
     }
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)

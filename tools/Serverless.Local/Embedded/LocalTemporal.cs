@@ -1,3 +1,4 @@
+using Temporalio.Client;
 using Temporalio.Testing;
 
 namespace Serverless.Local.Embedded;
@@ -10,14 +11,18 @@ public sealed class LocalTemporal : IAsyncDisposable
 {
     private readonly WorkflowEnvironment? environment;
 
-    private LocalTemporal(string address, string source, WorkflowEnvironment? environment)
+    private LocalTemporal(string address, string source, ITemporalClient client, WorkflowEnvironment? environment)
     {
         Address = address;
         Source = source;
+        Client = client;
         this.environment = environment;
     }
 
     public string Address { get; }
+
+    /// <summary>A connected client of the namespace.</summary>
+    public ITemporalClient Client { get; }
 
     /// <summary>Where it came from, for the start-up summary.</summary>
     public string Source { get; }
@@ -31,7 +36,19 @@ public sealed class LocalTemporal : IAsyncDisposable
     {
         if (!string.IsNullOrWhiteSpace(configuredAddress))
         {
-            return new LocalTemporal(configuredAddress, "configured address", environment: null);
+            try
+            {
+                var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(configuredAddress) { Namespace = @namespace })
+                    .WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                return new LocalTemporal(configuredAddress, "configured address", client, environment: null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new PrerequisiteMissingException(
+                    "Temporal",
+                    $"nothing answers at {configuredAddress} ({e.Message})",
+                    "Start a Temporal server there, or leave TEMPORAL_ADDRESS unset to run a dev server from the `temporal` CLI.");
+            }
         }
 
         var options = new WorkflowEnvironmentStartLocalOptions
@@ -42,7 +59,7 @@ public sealed class LocalTemporal : IAsyncDisposable
         try
         {
             var started = await WorkflowEnvironment.StartLocalAsync(options).WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
-            return new LocalTemporal(started.Client.Connection.Options.TargetHost!, cli is null ? "downloaded dev server" : $"dev server from {cli}", started);
+            return new LocalTemporal(started.Client.Connection.Options.TargetHost!, cli is null ? "downloaded dev server" : $"dev server from {cli}", started.Client, started);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -10,6 +10,7 @@ namespace Serverless.Local.Replicas;
 public sealed class ReplicaSet(string name, Func<int, ManagedProcess> startReplica, TimeSpan gracePeriod) : IAsyncDisposable
 {
     private readonly List<ManagedProcess> replicas = [];
+    private readonly List<ManagedProcess> terminating = [];
     private readonly SemaphoreSlim gate = new(1, 1);
     private int started;
 
@@ -17,14 +18,14 @@ public sealed class ReplicaSet(string name, Func<int, ManagedProcess> startRepli
 
     public int Desired { get; private set; }
 
-    /// <summary>Replicas whose process is running (starting, ready or draining).</summary>
+    /// <summary>Replicas whose process is running: starting, ready, or terminating (draining after SIGTERM), as pods are counted.</summary>
     public int Running
     {
         get
         {
             lock (replicas)
             {
-                return replicas.Count(r => !r.HasExited);
+                return replicas.Count(r => !r.HasExited) + terminating.Count(r => !r.HasExited);
             }
         }
     }
@@ -92,12 +93,17 @@ public sealed class ReplicaSet(string name, Func<int, ManagedProcess> startRepli
             // Newest first, as a ReplicaSet prefers to remove the youngest pods.
             surplus = replicas.TakeLast(replicas.Count - Desired).ToList();
             replicas.RemoveAll(surplus.Contains);
+            terminating.AddRange(surplus);
         }
 
         await Task.WhenAll(surplus.Select(async replica =>
         {
             await replica.StopAsync(gracePeriod);
             await replica.DisposeAsync();
+            lock (replicas)
+            {
+                terminating.Remove(replica);
+            }
         }));
     }
 }

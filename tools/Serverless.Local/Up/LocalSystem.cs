@@ -7,7 +7,6 @@ using Serverless.Local.Processes;
 using Serverless.Local.Replicas;
 using Serverless.Scaling.Policy;
 using StackExchange.Redis;
-using Temporalio.Client;
 
 namespace Serverless.Local.Up;
 
@@ -153,19 +152,7 @@ public sealed class LocalSystem : IAsyncDisposable
 
         var connection = await ConnectionMultiplexer.ConnectAsync(RedisAddress);
         started.Push(connection);
-        ITemporalClient client;
-        try
-        {
-            client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(TemporalAddress) { Namespace = Options.Environment })
-                .WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new PrerequisiteMissingException(
-                "Temporal", $"nothing answers at {TemporalAddress} ({e.Message})", "Start a Temporal server there, or leave TEMPORAL_ADDRESS unset to run a dev server from the `temporal` CLI.");
-        }
-
-        throughput = new ThroughputProbe(connection, client, Options.Environment, Options.Environment);
+        throughput = new ThroughputProbe(connection, temporal.Client, Options.Environment, Options.Environment);
     }
 
     private async Task StartServicesAsync(IProgress<string> progress, CancellationToken cancellationToken)
@@ -176,18 +163,10 @@ public sealed class LocalSystem : IAsyncDisposable
         Summary.Add($"Simulators  {SimulatorsAddress}");
 
         progress.Report("starting the push scaler");
-        var (grpcPort, httpPort) = (HostTools.FreePort(), HostTools.FreePort());
-        await StartProcessAsync("scaler", Deployables.Scaler, new Dictionary<string, string?>
-        {
-            ["Scaler__Redis"] = RedisAddress,
-            ["Scaler__ListenAddress"] = "127.0.0.1",
-            ["Scaler__GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
-            ["Scaler__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
-            ["Temporal__Address"] = TemporalAddress,
-        }, cancellationToken);
-        await HostTools.WaitForPortAsync(grpcPort, StartBound, "push scaler", cancellationToken);
-        ScalerAddress = new Uri($"http://127.0.0.1:{grpcPort}");
-        ScalerNotifyAddress = new Uri($"http://127.0.0.1:{httpPort}/");
+        var scaler = await PushScalerProcess.StartAsync(Deployables, Options.Environment, RedisAddress, TemporalAddress, Path.Combine(work.FullName, "scaler.log"), cancellationToken);
+        started.Push(scaler);
+        ScalerAddress = scaler.GrpcAddress;
+        ScalerNotifyAddress = scaler.NotifyAddress;
         Summary.Add($"Scaler      grpc {ScalerAddress}, notifications {ScalerNotifyAddress}");
 
         progress.Report("starting the HTTP functions (Kestrel self-host)");

@@ -17,6 +17,9 @@ public sealed partial class StreamWatcher(IOptions<ScalerOptions> options, WorkS
         var settings = options.Value;
         var configuration = ConfigurationOptions.Parse(settings.Redis);
         configuration.AbortOnConnectFail = false;
+        // XREAD's reply is parsed by hand below: pin RESP2's shape ([[stream, entries], ...])
+        // instead of RESP3's map, which StackExchange.Redis flattens to [stream, entries, ...].
+        configuration.Protocol = RedisProtocol.Resp2;
         configuration.AsyncTimeout = (int)(settings.BlockTimeout + TimeSpan.FromSeconds(5)).TotalMilliseconds;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
         var database = connection.GetDatabase();
@@ -49,8 +52,10 @@ public sealed partial class StreamWatcher(IOptions<ScalerOptions> options, WorkS
 
                 backoff = TimeSpan.FromSeconds(1);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever went wrong, the watcher backs off and tries again: it must never stop the
+                // scaler (polling callers would lose their metric with it).
                 LogReadFailed(backoff, e.Message);
                 lastSeen.Clear();
                 await Task.Delay(backoff, stoppingToken);
