@@ -1,3 +1,4 @@
+using Serverless.Local.Processes;
 using Npgsql;
 using Serverless.Consumers.Handlers;
 using Serverless.Orders.Contracts;
@@ -85,7 +86,7 @@ public sealed class ConsumerTestBed : IAsyncDisposable
         return settings;
     }
 
-    public ConsumerProcess StartConsumer(params (string Key, string Value)[] overrides) => ConsumerProcess.Start(Settings(overrides));
+    public ManagedProcess StartConsumer(params (string Key, string Value)[] overrides) => ConsumerProcess.Start(Settings(overrides));
 
     public static byte[] Event(string id, string type, object data, string? subject = null) =>
         CloudEventFactory.Serialize(new CloudEvent

@@ -1,3 +1,5 @@
+using Serverless.Local.Processes;
+using Serverless.Testing;
 namespace Serverless.Consumers.Tests;
 
 /// <summary>
@@ -34,7 +36,7 @@ public sealed class CrashSafetyTests
         var pendingAfterKills = await bed.PendingAsync();
         await using (var survivor = bed.StartConsumer(settings))
         {
-            await Polling.UntilAsync(async () => await AuditedAsync(bed) >= Events && await bed.PendingAsync() == 0, Bound, "the survivor to drain everything", Ct);
+            await Eventually.TrueAsync(async () => await AuditedAsync(bed) >= Events && await bed.PendingAsync() == 0, Bound, "the survivor to drain everything");
         }
 
         var applied = await bed.ScalarAsync<long>("SELECT count(*) FROM event_audit", Ct);
@@ -57,8 +59,8 @@ public sealed class CrashSafetyTests
 internal static class CrashPolling
 {
     /// <summary>Waits until <paramref name="count"/> reaches <paramref name="target"/>, failing early if the consumer died on its own.</summary>
-    public static async Task UntilAsync(Func<Task<long>> count, long target, ConsumerProcess consumer, TimeSpan bound) =>
-        await Polling.UntilAsync(
+    public static async Task UntilAsync(Func<Task<long>> count, long target, ManagedProcess consumer, TimeSpan bound) =>
+        await Eventually.TrueAsync(
             async () =>
             {
                 if (consumer.HasExited)
@@ -77,6 +79,5 @@ internal static class CrashPolling
                 }
             },
             bound,
-            $"{target} events applied",
-            TestContext.Current.CancellationToken);
+            $"{target} events applied");
 }

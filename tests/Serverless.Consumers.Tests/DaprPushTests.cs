@@ -20,7 +20,7 @@ public sealed class DaprPushTests
 
         var port = RedisServer.FreePort();
         await using var consumer = bed.StartConsumer(("Consumer:Delivery", "DaprPush"), ("Urls", $"http://127.0.0.1:{port}"));
-        await consumer.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(30), Ct);
+        await consumer.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(30));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         using var subscriptions = JsonDocument.Parse(await http.GetStringAsync("/dapr/subscribe", Ct));

@@ -1,3 +1,4 @@
+using Serverless.Testing;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 using StackExchange.Redis;
@@ -22,7 +23,7 @@ public sealed class DeadLetterTests
         await bed.AddAuditEventsAsync(5, from: 5);
         await using var consumer = bed.StartConsumer(("Consumer:MaxDeliveries", "3"), ("Consumer:ProcessingTimeout", "00:00:00.300"));
 
-        await Polling.UntilAsync(async () => (await bed.DeadLettersAsync()).Length == 1 && await bed.PendingAsync() == 0, Bound, "the poison entry in the dead-letter stream", Ct);
+        await Eventually.TrueAsync(async () => (await bed.DeadLettersAsync()).Length == 1 && await bed.PendingAsync() == 0, Bound, "the poison entry in the dead-letter stream");
 
         var dead = Fields(Assert.Single(await bed.DeadLettersAsync()));
         Assert.Equal("3", dead["deliveries"]);
@@ -49,7 +50,7 @@ public sealed class DeadLetterTests
         await bed.Redis.StreamAddAsync(bed.Stream, "metadata", "{}");
         await using var consumer = bed.StartConsumer();
 
-        await Polling.UntilAsync(async () => (await bed.DeadLettersAsync()).Length == 5 && await bed.PendingAsync() == 0, Bound, "five dead letters", Ct);
+        await Eventually.TrueAsync(async () => (await bed.DeadLettersAsync()).Length == 5 && await bed.PendingAsync() == 0, Bound, "five dead letters");
 
         var reasons = (await bed.DeadLettersAsync()).Select(Fields).ToList();
         Assert.All(reasons, r => Assert.Equal("1", r["deliveries"]));

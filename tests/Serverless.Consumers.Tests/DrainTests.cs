@@ -1,3 +1,4 @@
+using Serverless.Testing;
 using System.Diagnostics;
 using Npgsql;
 using Serverless.Platform.Hosting;
@@ -24,11 +25,11 @@ public sealed class DrainTests
         }
 
         await using var consumer = bed.StartConsumer(("Consumer:Concurrency", "4"), ("Consumer:ProcessingTimeout", "00:00:30"));
-        await Polling.UntilAsync(async () => await bed.PendingAsync() == 4, TimeSpan.FromSeconds(30), "four entries in flight", Ct);
+        await Eventually.TrueAsync(async () => await bed.PendingAsync() == 4, TimeSpan.FromSeconds(30), "four entries in flight");
 
         var clock = Stopwatch.StartNew();
-        await consumer.TerminateAsync(Ct);
-        await consumer.WaitForOutputAsync("draining 4 in-flight entries", TimeSpan.FromSeconds(10), Ct);
+        consumer.Terminate();
+        await consumer.WaitForOutputAsync("draining 4 in-flight entries", TimeSpan.FromSeconds(10));
         await hold.RollbackAsync(Ct);
         var exitCode = await consumer.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
         clock.Stop();

@@ -1,3 +1,4 @@
+using Serverless.Testing;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 
@@ -22,7 +23,7 @@ public sealed class NotificationTests
         ]);
         await using var consumer = bed.StartConsumer();
 
-        await Polling.UntilAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, TimeSpan.FromSeconds(60), "all four entries handled", Ct);
+        await Eventually.TrueAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, TimeSpan.FromSeconds(60), "all four entries handled");
 
         await using var connection = await bed.OpenAsync(Ct);
         await using var query = new Npgsql.NpgsqlCommand("SELECT kind, customer_id, message FROM notifications ORDER BY kind", connection);

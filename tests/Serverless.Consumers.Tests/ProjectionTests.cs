@@ -43,7 +43,7 @@ public sealed class ProjectionTests
 
         await using (var consumer = bed.StartConsumer(settings))
         {
-            await Polling.UntilAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, Bound, "all events projected", Ct);
+            await Eventually.TrueAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, Bound, "all events projected");
 
             var stored = await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor("ord-p1"), Ct);
             Assert.Equal((OrderStatus.Confirmed, 4), (stored!.Value.Status, stored.Value.Sequence));
@@ -61,18 +61,17 @@ public sealed class ProjectionTests
 
             // Redis back, empty: the projection notices the missing marker and rebuilds from PostgreSQL.
             await redis.RestartAsync(Ct);
-            await Polling.UntilAsync(
+            await Eventually.TrueAsync(
                 async () => await TryGetAsync(store, "ord-p2") is { Value.Status: OrderStatus.Failed } && await TryGetAsync(store, "ord-p1") is { Value.Sequence: 4 },
                 Bound,
-                "the automatic rebuild",
-                Ct);
+                "the automatic rebuild");
             Assert.Contains("rebuilding it from PostgreSQL", consumer.Output, StringComparison.Ordinal);
         }
 
         // The command: with the consumer gone, empty Redis again and rebuild on demand.
         await redis.StopAsync(Ct);
         await redis.RestartAsync(Ct);
-        await Polling.UntilAsync(async () => await TryGetAsync(store, "ord-p1") is null, Bound, "Redis reachable and empty", Ct);
+        await Eventually.TrueAsync(async () => await TryGetAsync(store, "ord-p1") is null, Bound, "Redis reachable and empty");
         await using var command = ConsumerProcess.Start(bed.Settings(settings), ReadModelRebuildCommand.Verb);
         Assert.Equal(0, await command.WaitForExitAsync(Bound, Ct));
         Assert.Contains("restored 2 orders", command.Output, StringComparison.Ordinal);

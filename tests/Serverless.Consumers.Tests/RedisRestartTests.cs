@@ -18,14 +18,14 @@ public sealed class RedisRestartTests
         await using var bed = await ConsumerTestBed.CreateAsync("audit", redis.Address);
         await bed.AddAuditEventsAsync(Events);
         await using var consumer = bed.StartConsumer(("Consumer:ProcessingTimeout", "00:00:01"));
-        await Polling.UntilAsync(async () => await AuditedAsync(bed) >= Events / 3, Bound, "a third of the events", Ct);
+        await Eventually.TrueAsync(async () => await AuditedAsync(bed) >= Events / 3, Bound, "a third of the events");
 
         await redis.StopAsync(Ct);
         var appliedWhileDown = await AuditedAsync(bed);
-        await consumer.WaitForOutputAsync("Redis trouble", TimeSpan.FromSeconds(30), Ct);
+        await consumer.WaitForOutputAsync("Redis trouble", TimeSpan.FromSeconds(30));
         await redis.RestartAsync(Ct);
 
-        await Polling.UntilAsync(async () => await AuditedAsync(bed) >= Events && await bed.PendingAsync() == 0, Bound, "every event after the restart", Ct);
+        await Eventually.TrueAsync(async () => await AuditedAsync(bed) >= Events && await bed.PendingAsync() == 0, Bound, "every event after the restart");
         Assert.True(appliedWhileDown < Events, "Redis must have stopped mid-way, or the test proved nothing");
         Assert.Equal(Events, await bed.ScalarAsync<long>("SELECT count(DISTINCT event_id) FROM event_audit", Ct));
         Assert.Equal(Events, await AuditedAsync(bed));

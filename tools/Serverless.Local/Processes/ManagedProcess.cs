@@ -37,9 +37,10 @@ public sealed partial class ManagedProcess : IAsyncDisposable
     /// <summary>The last lines written to stdout and stderr.</summary>
     public string Output => string.Join('\n', output);
 
-    /// <summary>One of our .NET executables: <c>dotnet app.dll</c> with the given environment.</summary>
-    public static ManagedProcess StartDotnet(string name, string assemblyPath, IReadOnlyDictionary<string, string?> environment) =>
-        Start(name, "dotnet", [assemblyPath], environment, Path.GetDirectoryName(assemblyPath));
+    /// <summary>One of our .NET executables: <c>dotnet app.dll [arguments]</c> with the given environment.</summary>
+    public static ManagedProcess StartDotnet(
+        string name, string assemblyPath, IReadOnlyDictionary<string, string?> environment, params IEnumerable<string> arguments) =>
+        Start(name, "dotnet", [assemblyPath, .. arguments], environment, Path.GetDirectoryName(assemblyPath));
 
     public static ManagedProcess Start(
         string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
@@ -54,6 +55,13 @@ public sealed partial class ManagedProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        // Our hosts are configured explicitly: a `Section__Key` variable exported in the parent's
+        // shell (say Temporal__Address) must not silently reconfigure a child.
+        foreach (var inherited in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(inherited);
         }
 
         foreach (var (key, value) in environment)
