@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
-using Serverless.Consumers.Bench;
+using Serverless.Local.Embedded;
 using Serverless.Platform.Json;
 using Serverless.Platform.Messaging;
 using StackExchange.Redis;
@@ -11,12 +11,17 @@ using StackExchange.Redis;
 // idempotency inbox, XACK after commit) against redis-benchmark's XADD rate on the same Redis, in
 // one run. Usage: dotnet run -c Release --project bench/Serverless.Consumers.Bench [-- events]
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
-await using var engines = new Engines();
-await engines.StartAsync();
+var work = Directory.CreateTempSubdirectory("serverless-bench-consumer-").FullName;
+// Removed after the engines below are stopped (their disposal ends with the program's last statement).
+AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(work, recursive: true);
+await using var redisServer = await LocalRedis.StartAsync(work, CancellationToken.None);
+await using var postgresCluster = await LocalPostgres.StartAsync(
+    LocalPostgres.FindBinaries() ?? throw new InvalidOperationException("PostgreSQL binaries (initdb, pg_ctl) are needed"), work, CancellationToken.None);
+var redisPort = int.Parse(redisServer.Address.Split(':')[1], CultureInfo.InvariantCulture);
 
-var xaddPerSecond = await RedisBenchmarkXaddAsync(engines.RedisPort, events);
+var xaddPerSecond = await RedisBenchmarkXaddAsync(redisPort, events);
 
-await using var redis = await ConnectionMultiplexer.ConnectAsync(engines.RedisAddress);
+await using var redis = await ConnectionMultiplexer.ConnectAsync(redisServer.Address);
 var database = redis.GetDatabase();
 for (var start = 0; start < events; start += 5_000)
 {
@@ -40,8 +45,8 @@ var consumer = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppCon
         ["Serverless__Environment"] = "dev",
         ["Urls"] = "http://127.0.0.1:0",
         ["Logging__LogLevel__Default"] = "Warning",
-        ["Redis__Configuration"] = engines.RedisAddress,
-        ["Postgres__ConnectionString"] = engines.PostgresConnectionString,
+        ["Redis__Configuration"] = redisServer.Address,
+        ["Postgres__ConnectionString"] = postgresCluster.ConnectionString,
         ["Postgres__Schema"] = "bench",
         ["Consumer__Handler"] = "audit",
         ["Consumer__Streams"] = "bench",
@@ -51,7 +56,7 @@ var consumer = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppCon
 })!;
 try
 {
-    await using var postgres = new NpgsqlConnection(engines.PostgresConnectionString);
+    await using var postgres = new NpgsqlConnection(postgresCluster.ConnectionString);
     await postgres.OpenAsync();
     var (startedAt, startCount) = await WaitForAsync(postgres, count => count > 0);
     var (endedAt, _) = await WaitForAsync(postgres, count => count >= events);
