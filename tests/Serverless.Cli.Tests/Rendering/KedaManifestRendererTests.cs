@@ -94,7 +94,7 @@ public sealed class KedaManifestRendererTests
 
         Assert.Equal("100", metadata["lagCount"]);
         Assert.False(metadata.ContainsKey("pendingEntriesCount"));
-        Assert.Equal(("orders", "notifications", "0"), (metadata["stream"], metadata["consumerGroup"], metadata["activationLagCount"]));
+        Assert.Equal(("prod-orders", "notifications", "0"), (metadata["stream"], metadata["consumerGroup"], metadata["activationLagCount"]));
         var trigger = (YamlMappingNode)((YamlSequenceNode)Spec(prod, queue)["triggers"]).Children[0];
         Assert.Equal("redis-streams", ((YamlScalarNode)((YamlMappingNode)trigger["authenticationRef"])["name"]).Value);
     }
