@@ -63,6 +63,18 @@ public sealed class PolicyLinterTests
     }
 
     [Fact]
+    public void Lint_PushActivationOnPendingMetric_IsAnError()
+    {
+        var yaml = PolicyText.Replace(
+            "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
+            "    consumerGroup: notifications\n    metric: pending");
+
+        var finding = Single(Lint(yaml), "push-needs-lag", "dev");
+
+        Assert.Equal((Severity.Error, "queues.notifications.activation"), (finding.Severity, finding.Field));
+    }
+
+    [Fact]
     public void Lint_NoBehavior_IsAWarning()
     {
         const string behavior = "  behavior:\n    scaleUp:\n      stabilizationWindowSeconds: 0\n      selectPolicy: Max\n      policies:\n"

@@ -47,6 +47,29 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void Parse_PushActivationWithoutPushScaler_IsAMissingConnection()
+    {
+        var yaml = PolicyText.Replace(
+            "  pushScaler:                           # workers/Serverless.Scaler (keda/components/push-scaler), for activation: push\n    address: \"serverless-scaler.serverless-{environment}.svc.cluster.local:9090\"\n",
+            string.Empty);
+
+        var result = PolicyText.Parse(yaml);
+
+        Assert.Contains(result.Diagnostics, d => d.Code == "missing-field" && d.Field == "connections.pushScaler" && d.Environment is null or "dev");
+        Assert.True(result.HasErrors);
+    }
+
+    [Fact]
+    public void Parse_PushActivation_IsPerEnvironment()
+    {
+        var policy = PolicyText.Valid(PolicyText.CheckedIn);
+
+        Assert.Equal(TriggerActivation.Push, policy.Find("dev")!.FindQueue("notifications")!.Activation);
+        Assert.Equal(TriggerActivation.Poll, policy.Find("prod")!.FindQueue("notifications")!.Activation);
+        Assert.Equal("serverless-scaler.serverless-prod.svc.cluster.local:9090", policy.Find("prod")!.PushScaler!.Address);
+    }
+
+    [Fact]
     public void Parse_DefaultsBehavior_ReachesEveryQueue()
     {
         var prod = PolicyText.Valid(PolicyText.CheckedIn).Find("prod")!;
