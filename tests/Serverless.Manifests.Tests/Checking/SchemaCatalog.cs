@@ -47,7 +47,10 @@ public sealed class SchemaCatalog
             foreach (var error in ManifestSchemas.Errors(schema.Value, manifest.Body))
             {
                 var colon = error.IndexOf(": ", StringComparison.Ordinal);
-                yield return new Finding(manifest.Id, error[..colon], "schema: " + error[(colon + 2)..]);
+                var message = error[(colon + 2)..];
+                yield return new Finding(manifest.Id, error[..colon], message.Contains("false schema", StringComparison.Ordinal)
+                    ? "schema: unknown field (the API server would drop it silently)"
+                    : "schema: " + message);
             }
         }
     }
