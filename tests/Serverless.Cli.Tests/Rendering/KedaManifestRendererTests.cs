@@ -110,7 +110,8 @@ public sealed class KedaManifestRendererTests
         Assert.Equal("activity", metadata["queueTypes"]);
         Assert.Equal("20", metadata["targetQueueSize"]);
         Assert.Equal("0", metadata["activationTargetQueueSize"]);
-        Assert.Equal("temporal-frontend.temporal.svc.cluster.local:7233", metadata["endpoint"]);
+        Assert.Equal("Temporal__Address", metadata["endpointFromEnv"]);
+        Assert.False(metadata.ContainsKey("endpoint"));
     }
 
     [Fact]

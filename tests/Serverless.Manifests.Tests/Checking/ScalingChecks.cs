@@ -128,9 +128,9 @@ public static class ScalingChecks
 
             Expect("metadata.taskQueue", taskQueue, TaskQueueNames.For(deployment, queue.Name), "the Deployment's physical task queue (Serverless__Environment-Workers__Poll)");
             Expect("metadata.namespace", ns, environment["Temporal__Namespace"] ?? deployment, "the Deployment's Temporal__Namespace");
-            if (builtIn && Text("endpoint") is { } endpoint)
+            if (builtIn)
             {
-                Expect("metadata.endpoint", endpoint, environment["Temporal__Address"], "the Deployment's Temporal__Address");
+                Connection(environment, "endpoint", environment["Temporal__Address"], "the Deployment's Temporal__Address");
             }
 
             var hosted = new[] { queue.Workflows.Count > 0 ? "workflow" : null, queue.Activities.Count > 0 ? "activity" : null }.OfType<string>();
@@ -186,7 +186,7 @@ public static class ScalingChecks
             var app = Redis(environment["Redis__Configuration"]);
             if (builtIn)
             {
-                Expect("metadata.address", Text("address"), app.Endpoint, "the Redis endpoint of the Deployment's Redis__Configuration");
+                Connection(environment, "address", app.Endpoint, "the Redis endpoint of the Deployment's Redis__Configuration");
                 Expect("metadata.databaseIndex", Text("databaseIndex") ?? "0", app.Database, "the database of the Deployment's Redis__Configuration");
             }
             else if (PushScaler(manifests) is { } scaler)
@@ -241,6 +241,28 @@ public static class ScalingChecks
             var options = ConfigurationOptions.Parse(configuration);
             return (options.EndPoints.FirstOrDefault()?.ToString()?.Replace("Unspecified/", string.Empty, StringComparison.Ordinal),
                 (options.DefaultDatabase ?? 0).ToString(CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>
+        /// <c>key</c> literally, or <c>keyFromEnv</c>: a variable KEDA resolves from the scaled container's environment
+        /// (env and envFrom), which must exist there, not be a secret, and hold what the app itself uses.
+        /// </summary>
+        private void Connection(ContainerEnvironment environment, string key, string? expected, string what)
+        {
+            if (Text($"{key}FromEnv") is not { } variable)
+            {
+                Expect($"metadata.{key}", Text(key), expected, what);
+                return;
+            }
+
+            var resolved = environment.All.FirstOrDefault(v => v.Name == variable);
+            if (resolved is null || resolved.FromSecret)
+            {
+                Add($"metadata.{key}FromEnv", $"the scaled container has no plain variable {variable} for KEDA to read");
+                return;
+            }
+
+            Expect($"metadata.{key}FromEnv", resolved.Value, expected, what);
         }
 
         private static int Slots(ContainerEnvironment environment, string queue, string setting, int fallback) =>
