@@ -17,9 +17,15 @@ public sealed class PolicyLinterTests
     }
 
     [Fact]
-    public void Lint_CheckedInPolicy_HasNoFindings()
+    public void Lint_CheckedInPolicy_OnlyWarnsThatProdPoolsSleepUnderLoad()
     {
-        Assert.Empty(Lint(PolicyText.CheckedIn));
+        // Issue 5 keeps activity pools and consumers at minReplicas 0 in prod too; the warning stays as advice.
+        var findings = Lint(PolicyText.CheckedIn);
+
+        Assert.All(findings, d => Assert.Equal((Severity.Warning, "scale-to-zero-under-load", "prod"), (d.Severity, d.Code, d.Environment)));
+        Assert.Equal(
+            ["queues.inventory.minReplicas", "queues.notifications.minReplicas", "queues.order-projection.minReplicas", "queues.payments.minReplicas"],
+            findings.Select(d => d.Field).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -48,12 +54,24 @@ public sealed class PolicyLinterTests
     {
         var yaml = PolicyText.Replace(
             "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
-            "    consumerGroup: notifications\n    metric: pending");
+            "    consumerGroup: notifications\n    metric: pending") + PolicyText.ProdFloorOfOne("notifications");
 
         var findings = Lint(yaml);
 
         Assert.Equal(Severity.Error, Single(findings, "pending-cannot-wake", "dev").Severity);
         Assert.Equal(Severity.Warning, Single(findings, "pending-hides-backlog", "prod").Severity);
+    }
+
+    [Fact]
+    public void Lint_PushActivationOnPendingMetric_IsAnError()
+    {
+        var yaml = PolicyText.Replace(
+            "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
+            "    consumerGroup: notifications\n    metric: pending");
+
+        var finding = Single(Lint(yaml), "push-needs-lag", "dev");
+
+        Assert.Equal((Severity.Error, "queues.notifications.activation"), (finding.Severity, finding.Field));
     }
 
     [Fact]
@@ -97,7 +115,7 @@ public sealed class PolicyLinterTests
         var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 2", "rateBudgetPerSecond: 0.5"));
 
         var finding = Single(findings, "temporal-rate-budget", "prod");
-        Assert.Contains("0.8 times/s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("1.07 times/s", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,10 +129,18 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_ScaleToZeroUnderSteadyLoad_IsAWarningInProdOnly()
     {
-        var findings = Lint(PolicyText.Replace("      payments: {minReplicas: 1}\n", string.Empty));
+        var findings = Lint(PolicyText.CheckedIn);
 
-        Assert.Equal(Severity.Warning, Single(findings, "scale-to-zero-under-load", "prod").Severity);
+        Assert.Contains(findings, d => (d.Code, d.Field, d.Environment, d.Severity) == ("scale-to-zero-under-load", "queues.payments.minReplicas", "prod", Severity.Warning));
         Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Environment == "dev");
+    }
+
+    [Fact]
+    public void Lint_FloorOfOneInProd_SilencesTheScaleToZeroWarning()
+    {
+        var findings = Lint(PolicyText.CheckedIn + PolicyText.ProdFloorOfOne("payments"), "prod");
+
+        Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Field == "queues.payments.minReplicas");
     }
 
     [Fact]

@@ -24,10 +24,10 @@ public sealed class PolicyLoaderTests
 
         var orders = prod.FindQueue("orders")!;
         Assert.Equal(("workflow-worker", 1), (orders.Deployment, orders.Scaling.MinReplicas));
-        Assert.Equal([TemporalQueueType.Workflow], ((TemporalQueueSource)orders.Source).QueueTypes);
+        Assert.Equal([TemporalQueueType.Workflow, TemporalQueueType.Activity], ((TemporalQueueSource)orders.Source).QueueTypes);
         Assert.Equal([TemporalQueueType.Activity], ((TemporalQueueSource)prod.FindQueue("payments")!.Source).QueueTypes);
         Assert.Equal("inventory-worker", prod.FindQueue("inventory")!.Deployment);
-        Assert.Equal(new RedisStreamSource("orders", "notifications", StreamMetric.Lag), prod.FindQueue("notifications")!.Source);
+        Assert.Equal(new RedisStreamSource("{environment}-orders", "notifications", StreamMetric.Lag), prod.FindQueue("notifications")!.Source);
         Assert.Equal(("projection-consumer", "order-projection"), (prod.FindQueue("order-projection")!.Deployment, ((RedisStreamSource)prod.FindQueue("order-projection")!.Source).ConsumerGroup));
         Assert.Equal("prod", prod.Temporal!.Namespace);
     }
@@ -44,6 +44,29 @@ public sealed class PolicyLoaderTests
         Assert.Equal((16, 300, 2), (prod.Scaling.MaxReplicas, prod.Scaling.CooldownSeconds, prod.Scaling.Fallback!.Replicas));
         Assert.Equal(500, policy.Find("dev")!.Traffic.OrdersPerDay);
         Assert.Equal(10, policy.Find("dev")!.Traffic.Spike.Factor);
+    }
+
+    [Fact]
+    public void Parse_PushActivationWithoutPushScaler_IsAMissingConnection()
+    {
+        var yaml = PolicyText.Replace(
+            "  pushScaler:                           # workers/Serverless.Scaler (keda/components/push-scaler), for activation: push\n    address: \"serverless-scaler.serverless-{environment}.svc.cluster.local:9090\"\n",
+            string.Empty);
+
+        var result = PolicyText.Parse(yaml);
+
+        Assert.Contains(result.Diagnostics, d => d.Code == "missing-field" && d.Field == "connections.pushScaler" && d.Environment is null or "dev");
+        Assert.True(result.HasErrors);
+    }
+
+    [Fact]
+    public void Parse_PushActivation_IsPerEnvironment()
+    {
+        var policy = PolicyText.Valid(PolicyText.CheckedIn);
+
+        Assert.Equal(TriggerActivation.Push, policy.Find("dev")!.FindQueue("notifications")!.Activation);
+        Assert.Equal(TriggerActivation.Poll, policy.Find("prod")!.FindQueue("notifications")!.Activation);
+        Assert.Equal("serverless-scaler.serverless-prod.svc.cluster.local:9090", policy.Find("prod")!.PushScaler!.Address);
     }
 
     [Fact]

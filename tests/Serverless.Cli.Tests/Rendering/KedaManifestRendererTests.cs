@@ -36,12 +36,41 @@ public sealed class KedaManifestRendererTests
         }
     }
 
+    private static bool IsPushPatch(RenderedFile file) =>
+        file.RelativePath.StartsWith(KedaManifestRenderer.PushActivationDirectory + "/", StringComparison.Ordinal);
+
+    [Fact]
+    public void Render_PushActivation_IsAComponentReplacingTheTriggerWithExternalPush()
+    {
+        var dev = Policy.Find("dev")!;
+        var files = KedaManifestRenderer.Render(dev, "scalers.yaml");
+
+        var patch = (YamlMappingNode)Load(files.Single(f => f.RelativePath == "push-activation/notifications.yaml").Content).Documents[0].RootNode;
+        var trigger = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)patch["spec"])["triggers"]).Children.Single();
+        var metadata = ((YamlMappingNode)trigger["metadata"]).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
+        Assert.Equal("external-push", ((YamlScalarNode)trigger["type"]).Value);
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["scalerAddress"] = "serverless-scaler.serverless-dev.svc.cluster.local:9090",
+                ["source"] = "redis-streams",
+                ["stream"] = "dev-orders",
+                ["consumerGroup"] = "notifications",
+                ["lagCount"] = "100",
+                ["activationLagCount"] = "0",
+            },
+            metadata);
+        Assert.Contains("components:\n  - push-activation\n", files.Single(f => f.RelativePath == KedaManifestRenderer.KustomizationFile).Content, StringComparison.Ordinal);
+        Assert.Contains("kind: Component", files.Single(f => f.RelativePath == "push-activation/kustomization.yaml").Content, StringComparison.Ordinal);
+        Assert.DoesNotContain(KedaManifestRenderer.Render(Policy.Find("prod")!, "scalers.yaml"), IsPushPatch);
+    }
+
     [Fact]
     public void Render_EveryQueue_IsOneScaledObjectDocumentPerFile()
     {
         foreach (var (environment, files) in RenderAll())
         {
-            var scaledObjects = files.Where(f => f.Content.Contains("kind: ScaledObject", StringComparison.Ordinal)).ToList();
+            var scaledObjects = files.Where(f => f.Content.Contains("kind: ScaledObject", StringComparison.Ordinal) && !IsPushPatch(f)).ToList();
             Assert.Equal(Policy.Find(environment)!.Queues.Select(q => $"{q.Name}.yaml").Order(StringComparer.Ordinal), scaledObjects.Select(f => f.RelativePath));
             Assert.All(files, f => Assert.Single(Load(f.Content).Documents));
         }
@@ -81,7 +110,8 @@ public sealed class KedaManifestRendererTests
         Assert.Equal("activity", metadata["queueTypes"]);
         Assert.Equal("20", metadata["targetQueueSize"]);
         Assert.Equal("0", metadata["activationTargetQueueSize"]);
-        Assert.Equal("temporal-frontend.temporal.svc.cluster.local:7233", metadata["endpoint"]);
+        Assert.Equal("Temporal__Address", metadata["endpointFromEnv"]);
+        Assert.False(metadata.ContainsKey("endpoint"));
     }
 
     [Fact]
@@ -94,7 +124,7 @@ public sealed class KedaManifestRendererTests
 
         Assert.Equal("100", metadata["lagCount"]);
         Assert.False(metadata.ContainsKey("pendingEntriesCount"));
-        Assert.Equal(("orders", "notifications", "0"), (metadata["stream"], metadata["consumerGroup"], metadata["activationLagCount"]));
+        Assert.Equal(("prod-orders", "notifications", "0"), (metadata["stream"], metadata["consumerGroup"], metadata["activationLagCount"]));
         var trigger = (YamlMappingNode)((YamlSequenceNode)Spec(prod, queue)["triggers"]).Children[0];
         Assert.Equal("redis-streams", ((YamlScalarNode)((YamlMappingNode)trigger["authenticationRef"])["name"]).Value);
     }

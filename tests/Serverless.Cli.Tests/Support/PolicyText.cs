@@ -13,6 +13,10 @@ public static class PolicyText
         return CheckedIn.Replace(oldValue, newValue, StringComparison.Ordinal);
     }
 
+    /// <summary>Appended to the checked-in policy (prod is its last section): keeps the named pools at one replica in prod.</summary>
+    public static string ProdFloorOfOne(params string[] queues) =>
+        "    queues:\n" + string.Concat(queues.Select(q => $"      {q}: {{minReplicas: 1}}\n"));
+
     public static PolicyLoadResult Parse(string yaml) => PolicyLoader.Parse(yaml, "scalers.yaml");
 
     public static ScalerPolicy Valid(string yaml)

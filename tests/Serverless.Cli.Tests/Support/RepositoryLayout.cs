@@ -1,4 +1,4 @@
-using Serverless.Testing;
+using Serverless.Testing.Manifests;
 
 namespace Serverless.Cli.Tests.Support;
 
@@ -11,19 +11,8 @@ public static class RepositoryLayout
 
     public static string RenderedRoot => Path.Combine(Root, "keda", "base", "scaling");
 
-    /// <summary>
-    /// The KEDA CRDs live outside the repository (they are upstream files): <c>SERVERLESS_SCHEMAS_DIR</c>, or
-    /// <c>../shared/schemas</c> next to the checkout as on the build machine. Skips with a reason CI counts when absent.
-    /// </summary>
-    public static string RequireSchemas()
-    {
-        var configured = Environment.GetEnvironmentVariable("SERVERLESS_SCHEMAS_DIR");
-        var directory = string.IsNullOrWhiteSpace(configured) ? Path.GetFullPath(Path.Combine(Root, "..", "shared", "schemas")) : configured;
-        Assert.SkipUnless(
-            File.Exists(Path.Combine(directory, "keda.sh_scaledobjects.yaml")),
-            $"{Engines.MissingPrefix} KEDA CRD schemas (set SERVERLESS_SCHEMAS_DIR to a folder with keda.sh_scaledobjects.yaml)");
-        return directory;
-    }
+    /// <summary>The KEDA CRDs (upstream files outside the repository); skips with a reason CI counts when absent.</summary>
+    public static string RequireSchemas() => ManifestSchemas.RequireDirectory(Root);
 
     private static string FindRoot()
     {

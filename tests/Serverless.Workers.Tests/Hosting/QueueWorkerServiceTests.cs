@@ -56,6 +56,9 @@ public sealed class QueueWorkerServiceTests
             ["Temporal:Address"] = "127.0.0.1:7233",
             ["Integrations:PaymentGateway:BaseAddress"] = "http://127.0.0.1:5080/payments/",
             ["Integrations:Inventory:BaseAddress"] = "http://127.0.0.1:5080/inventory/",
+            // Polling orders publishes events (Redis needed). Stated here: the appsettings.json in the test output
+            // is the workers' or the simulators' depending on copy order (both projects are referenced).
+            ["Redis:Configuration"] = "127.0.0.1:6379",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults("test");

@@ -27,6 +27,7 @@ public static class PolicyLinter
                 check.ActivationIgnoredOrStranding();
                 check.CooldownCoversLongestTask();
                 check.PendingAloneCannotWake();
+                check.PushReadsLag();
                 check.ExplicitBehavior();
                 check.WorkflowWorkerFloor();
                 check.Fallback();
@@ -125,6 +126,17 @@ public static class PolicyLinter
             else
             {
                 Warning("pending-hides-backlog", "metric", message + ": unread entries never add replicas", fix);
+            }
+        }
+
+        /// <summary>§5: the push scaler measures a stream by its group's lag only (workers/Serverless.Scaler).</summary>
+        public void PushReadsLag()
+        {
+            if (queue.Activation == TriggerActivation.Push && queue.Source is RedisStreamSource { Metric: StreamMetric.Pending })
+            {
+                Error("push-needs-lag", "activation",
+                    "activation: push measures a stream by its consumer group's lag; the push scaler has no pending-entries mode, so this queue's metric would change meaning",
+                    "use metric: lag with activation: push, or activation: poll");
             }
         }
 

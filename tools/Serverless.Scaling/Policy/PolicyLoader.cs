@@ -44,6 +44,12 @@ public static partial class PolicyLoader
         ["Percent"] = ScalingPolicyType.Percent,
     };
 
+    private static readonly Dictionary<string, TriggerActivation> ActivationNames = new(StringComparer.Ordinal)
+    {
+        ["poll"] = TriggerActivation.Poll,
+        ["push"] = TriggerActivation.Push,
+    };
+
     private static readonly Dictionary<string, FallbackBehavior> FallbackBehaviorNames = new(StringComparer.Ordinal)
     {
         ["static"] = FallbackBehavior.Static,
@@ -56,7 +62,7 @@ public static partial class PolicyLoader
     public static IReadOnlyList<string> CommonQueueFields { get; } =
     [
         "targetPerReplica", "activationThreshold", "minReplicas", "maxReplicas", "pollingIntervalSeconds",
-        "cooldownSeconds", "useCachedMetrics", "behavior", "fallback", "workload", "slo",
+        "cooldownSeconds", "useCachedMetrics", "behavior", "fallback", "workload", "slo", "activation",
     ];
 
     public static PolicyLoadResult Load(string path, string? displayPath = null)
@@ -202,11 +208,11 @@ public static partial class PolicyLoader
             }
         }
 
-        var (temporal, redis) = BindConnections(connections, name, bound, diagnostics, entry.Value.Location);
+        var (temporal, redis, push) = BindConnections(connections, name, bound, diagnostics, entry.Value.Location);
         CheckUnique(name, bound, diagnostics);
         return ns is null || cluster is null || traffic is null
             ? null
-            : new EnvironmentPolicy(name, ns, cluster, temporal, redis, traffic, bound, entry.KeyLocation);
+            : new EnvironmentPolicy(name, ns, cluster, temporal, redis, push, traffic, bound, entry.KeyLocation);
     }
 
     private static QueuePolicy? BindQueue(string name, PolicyNode node, DiagnosticBag diagnostics)
@@ -229,11 +235,12 @@ public static partial class PolicyLoader
         var scaling = BindScaling(fields);
         var workload = BindWorkload(fields.Map("workload", required: true));
         var slo = fields.Map("slo", required: true) is { } sloFields ? BindSlo(sloFields) : null;
+        var activation = fields.Choice("activation", ActivationNames, TriggerActivation.Poll);
         fields.RejectUnknown(kind is null ? null : $"for a {kind} queue");
 
-        return deployment is null || source is null || scaling is null || workload is null || slo is null
+        return deployment is null || source is null || scaling is null || workload is null || slo is null || activation is null
             ? null
-            : new QueuePolicy(name, deployment, source, scaling, workload, slo, new FieldLocations(fields.Location, locations));
+            : new QueuePolicy(name, deployment, source, scaling, workload, slo, new FieldLocations(fields.Location, locations)) { Activation = activation.Value };
     }
 
     private static string? Kind(NodeFields fields, string kind)
@@ -450,16 +457,18 @@ public static partial class PolicyLoader
             : new TrafficProfile(perDay.Value, peakToMean.Value, peakHour.Value, spike, fields.Location);
     }
 
-    private static (TemporalConnection? Temporal, RedisConnection? Redis) BindConnections(
+    private static (TemporalConnection? Temporal, RedisConnection? Redis, PushScalerConnection? Push) BindConnections(
         PolicyNode? node, string environment, List<QueuePolicy> queues, DiagnosticBag diagnostics, SourceLocation environmentLocation)
     {
         var fields = NodeFields.Of(node, "connections", diagnostics);
         var temporalFields = fields?.Map("temporal");
         var redisFields = fields?.Map("redis");
+        var pushFields = fields?.Map("pushScaler");
         fields?.RejectUnknown();
 
         var temporal = temporalFields is null ? null : BindTemporal(temporalFields, environment);
         var redis = redisFields is null ? null : BindRedis(redisFields);
+        var push = pushFields is null ? null : BindPushScaler(pushFields, environment);
         var location = fields?.Location ?? environmentLocation;
         if (temporalFields is null && queues.Exists(q => q.Source is TemporalQueueSource))
         {
@@ -473,7 +482,22 @@ public static partial class PolicyLoader
                 "add connections.redis with address (or addressFromEnv) and passwordSecret");
         }
 
-        return (temporal, redis);
+        if (pushFields is null && queues.Find(q => q.Activation == TriggerActivation.Push) is { } pushed)
+        {
+            diagnostics.Error("missing-field", pushed.Locations.Of("activation"), "connections.pushScaler",
+                $"queue {pushed.Name} uses activation: push in environment {environment}, but there is no push scaler connection",
+                "add connections.pushScaler with the address of workers/Serverless.Scaler's gRPC port, e.g. serverless-scaler.<namespace>.svc.cluster.local:9090");
+        }
+
+        return (temporal, redis, push);
+    }
+
+    private static PushScalerConnection? BindPushScaler(NodeFields fields, string environment)
+    {
+        var address = fields.Text("address", required: true, pattern: HostPort(), patternHint: "host:port (a DNS name, the {environment} token allowed)")
+            ?.Replace(PolicyTokens.Environment, environment, StringComparison.Ordinal);
+        fields.RejectUnknown();
+        return address is null ? null : new PushScalerConnection(address, fields.Location);
     }
 
     private static TemporalConnection? BindTemporal(NodeFields fields, string environment)
@@ -547,4 +571,7 @@ public static partial class PolicyLoader
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvVarName();
+
+    [GeneratedRegex(@"^([a-z0-9.-]|\{environment\})+:[0-9]{1,5}$")]
+    private static partial Regex HostPort();
 }

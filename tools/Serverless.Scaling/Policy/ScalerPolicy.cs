@@ -16,6 +16,7 @@ public sealed record EnvironmentPolicy(
     ClusterSettings Cluster,
     TemporalConnection? Temporal,
     RedisConnection? Redis,
+    PushScalerConnection? PushScaler,
     TrafficProfile Traffic,
     IReadOnlyList<QueuePolicy> Queues,
     SourceLocation Location)
@@ -32,7 +33,23 @@ public sealed record QueuePolicy(
     ScalingSettings Scaling,
     WorkloadProfile Workload,
     ServiceLevel Slo,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary>How KEDA learns that work arrived while the pool sleeps; scaling 1..N is the HPA's either way.</summary>
+    public TriggerActivation Activation { get; init; } = TriggerActivation.Poll;
+}
+
+public enum TriggerActivation
+{
+    /// <summary>KEDA's built-in trigger, read every pollingInterval (platform-semantics §1.2).</summary>
+    Poll,
+
+    /// <summary>
+    /// An <c>external-push</c> trigger served by workers/Serverless.Scaler: it streams "active" the moment work
+    /// arrives, so a sleeping pool wakes without waiting for the next poll (§5.2). Scale-in still comes from polling.
+    /// </summary>
+    Push,
+}
 
 public abstract record QueueSource
 {
@@ -116,6 +133,9 @@ public sealed record TemporalConnection(
     double RateBudgetPerSecond,
     SecretReference? ApiKeySecret,
     SourceLocation Location);
+
+/// <summary>The push scaler's gRPC address (<c>host:port</c>); <c>{environment}</c> is replaced.</summary>
+public sealed record PushScalerConnection(string Address, SourceLocation Location);
 
 public sealed record RedisConnection(
     string? Address,

@@ -10,7 +10,7 @@ public enum ManifestChangeKind
 public sealed record ManifestChange(ManifestChangeKind Kind, string Path);
 
 /// <summary>
-/// Keeps a directory of rendered manifests equal to the policy: <c>&lt;root&gt;/&lt;environment&gt;/*.yaml</c> is
+/// Keeps a directory of rendered manifests equal to the policy: <c>&lt;root&gt;/&lt;environment&gt;/**/*.yaml</c> is
 /// owned by the renderer, so files it no longer produces are stale and removed. A directory under the root
 /// is only removed when every file in it carries the renderer's header.
 /// </summary>
@@ -42,7 +42,7 @@ public static class ManifestSync
             if (Directory.Exists(directory))
             {
                 var produced = files.Select(f => Path.Combine(directory, f.RelativePath)).ToHashSet(StringComparer.Ordinal);
-                changes.AddRange(Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
+                changes.AddRange(Directory.GetFiles(directory, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
                     .Where(path => !produced.Contains(path))
                     .Select(path => new ManifestChange(ManifestChangeKind.Delete, path)));
             }
@@ -53,7 +53,7 @@ public static class ManifestSync
             foreach (var directory in Directory.GetDirectories(root).Order(StringComparer.Ordinal)
                          .Where(d => !filesByEnvironment.ContainsKey(Path.GetFileName(d))))
             {
-                var files = Directory.GetFiles(directory);
+                var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
                 if (files.Length > 0 && files.All(IsGenerated))
                 {
                     changes.AddRange(files.Order(StringComparer.Ordinal).Select(f => new ManifestChange(ManifestChangeKind.Delete, f)));
@@ -76,8 +76,9 @@ public static class ManifestSync
             if (change.Kind == ManifestChangeKind.Delete)
             {
                 File.Delete(change.Path);
-                var directory = Path.GetDirectoryName(change.Path)!;
-                if (Directory.Exists(directory) && Directory.GetFileSystemEntries(directory).Length == 0)
+                for (var directory = Path.GetDirectoryName(change.Path)!;
+                     IsInside(directory, root) && Directory.Exists(directory) && Directory.GetFileSystemEntries(directory).Length == 0;
+                     directory = Path.GetDirectoryName(directory)!)
                 {
                     Directory.Delete(directory);
                 }
@@ -89,6 +90,9 @@ public static class ManifestSync
             File.WriteAllText(change.Path, contents[change.Path]);
         }
     }
+
+    private static bool IsInside(string directory, string root) =>
+        Path.GetFullPath(directory).StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static bool IsGenerated(string path)
     {

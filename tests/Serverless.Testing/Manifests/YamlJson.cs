@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Serverless.Cli.Tests.Support;
+namespace Serverless.Testing.Manifests;
 
 /// <summary>YAML to JSON with YAML 1.2 core-schema typing of plain scalars, for JSON-schema validation.</summary>
 public static partial class YamlJson

@@ -1,0 +1,98 @@
+using Serverless.Manifests.Tests.Checking;
+using Serverless.Manifests.Tests.Support;
+
+namespace Serverless.Manifests.Tests;
+
+/// <summary>keda/overlays/dev and keda/overlays/prod as kubectl renders them, checked offline.</summary>
+public sealed class OverlayTests
+{
+    public static TheoryData<string> Environments => [.. DeployEnvironment.All.Select(e => e.Name)];
+
+    private static async Task<ManifestSet> RenderAsync(string environment) =>
+        ManifestSet.Parse(await Kustomize.BuildAsync(Repository.Overlay(environment), TestContext.Current.CancellationToken));
+
+    [Theory]
+    [MemberData(nameof(Environments))]
+    public async Task Kustomize_Overlay_RendersEveryDeployableAndItsScaler(string environment)
+    {
+        var manifests = await RenderAsync(environment);
+
+        Assert.Equal(
+            ["inventory-worker", "notifications-consumer", "orders-api", "payments-worker", "projection-consumer", "workflow-worker"],
+            manifests.OfKind("Deployment").Select(d => d.Name).Where(n => n is not ("simulators" or "serverless-scaler")).Order(StringComparer.Ordinal));
+        Assert.Equal(5, manifests.OfKind("ScaledObject").Count());
+        Assert.Single(manifests.OfKind("HorizontalPodAutoscaler"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Environments))]
+    public async Task Kustomize_Overlay_EveryDocumentValidatesAgainstUpstreamSchemas(string environment)
+    {
+        var catalog = new SchemaCatalog(Repository.RequireSchemas());
+        var manifests = await RenderAsync(environment);
+
+        var findings = catalog.Validate(manifests).ToList();
+
+        Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+    }
+
+    [Theory]
+    [MemberData(nameof(Environments))]
+    public async Task Kustomize_Overlay_PassesEverySemanticCheck(string environment)
+    {
+        var manifests = await RenderAsync(environment);
+
+        var findings = ManifestChecker.Check(manifests, DeployEnvironment.Named(environment));
+
+        Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+    }
+
+    [Fact]
+    public async Task Kustomize_DevOverlay_DeploysTheSimulatorsAndThePushScalerProdDoesNot()
+    {
+        var dev = await RenderAsync("dev");
+        var prod = await RenderAsync("prod");
+
+        Assert.NotNull(dev.Find("Deployment", "simulators"));
+        Assert.Null(prod.Find("Deployment", "simulators"));
+        Assert.Equal("external-push", Manifest.Text(dev.Find("ScaledObject", "notifications")!.At("spec.triggers")![0]!["type"]));
+        Assert.NotNull(dev.Find("Deployment", "serverless-scaler"));
+        Assert.Null(prod.Find("Deployment", "serverless-scaler"));
+        Assert.Equal("Live", Manifest.Text(prod.All.Single(m => m.Kind == "ConfigMap" && m.Name.StartsWith("integrations", StringComparison.Ordinal)).At("data.Integrations__PaymentGateway__Mode")));
+    }
+
+    [Fact]
+    public async Task Kustomize_OverlayUnderANamePrefix_KeepsScaleTargetsAndAuthenticationsPointingAtTheRenamed()
+    {
+        // kustomize knows no KEDA kinds: keda/base/kustomizeconfig.yaml declares the references (build-environment.md).
+        var fixture = Directory.CreateTempSubdirectory("serverless-prefix-");
+        try
+        {
+            File.WriteAllText(Path.Combine(fixture.FullName, "kustomization.yaml"),
+                $"namePrefix: blue-\nresources:\n  - {Path.GetRelativePath(fixture.FullName, Repository.Overlay("prod"))}\n");
+
+            var manifests = ManifestSet.Parse(await Kustomize.BuildAsync(fixture.FullName, TestContext.Current.CancellationToken));
+
+            var payments = manifests.Find("ScaledObject", "blue-payments")!;
+            Assert.Equal("blue-payments-worker", Manifest.Text(payments.At("spec.scaleTargetRef.name")));
+            Assert.Equal("blue-redis-streams", Manifest.Text(manifests.Find("ScaledObject", "blue-notifications")!.At("spec.triggers")![0]!["authenticationRef"]!["name"]));
+            Assert.Empty(ScalingChecks.Check(manifests));
+        }
+        finally
+        {
+            fixture.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Check_DevRenderWithOneProdValue_NamesTheDocumentAndField()
+    {
+        var yaml = await Kustomize.BuildAsync(Repository.Overlay("dev"), TestContext.Current.CancellationToken);
+        var mixed = ManifestSet.Parse(yaml.Replace("taskQueue: dev-payments", "taskQueue: prod-payments", StringComparison.Ordinal));
+
+        var findings = ManifestChecker.Check(mixed, DeployEnvironment.Dev).Select(f => f.ToString()).ToList();
+
+        Assert.Contains("ScaledObject/payments: spec.triggers[0].metadata.taskQueue: 'prod-payments' names environment prod in the dev render", findings);
+        Assert.Contains(findings, f => f.StartsWith("ScaledObject/payments: spec.triggers[0].metadata.taskQueue: is 'prod-payments' but the Deployment's physical task queue", StringComparison.Ordinal));
+    }
+}
