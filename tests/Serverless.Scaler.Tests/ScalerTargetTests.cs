@@ -11,13 +11,13 @@ public sealed class ScalerTargetTests
         var target = Assert.IsType<StreamTarget>(ScalerTarget.Parse(new Dictionary<string, string>
         {
             ["source"] = "redis-streams",
-            ["stream"] = "dev.orders",
+            ["stream"] = "dev-orders",
             ["consumerGroup"] = "notifications",
             ["lagCount"] = "10",
             ["activationLagCount"] = "2",
         }));
 
-        Assert.Equal(new StreamTarget("dev.orders", "notifications", 10, 2), target);
+        Assert.Equal(new StreamTarget("dev-orders", "notifications", 10, 2), target);
         Assert.Equal("redis-streams-dev-orders-notifications", target.MetricName);
     }
 
@@ -76,7 +76,7 @@ public sealed class ScalerTargetTests
         var error = Assert.Throws<InvalidScalerMetadataException>(() => ScalerTarget.Parse(new Dictionary<string, string>
         {
             ["source"] = "redis-streams",
-            ["stream"] = "dev.orders",
+            ["stream"] = "dev-orders",
             ["consumerGroup"] = "notifications",
         }));
 

@@ -38,7 +38,7 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     /// <summary>
     /// Starts both simulators with fast defaults (no latency, no faults, whatever the simulators'
-    /// own appsettings.json says); <paramref name="settings"/>
+    /// own simulators.json says); <paramref name="settings"/>
     /// override them, e.g. <c>["Simulators:PaymentGateway:TransientFailureRate"] = "1"</c>.
     /// </summary>
     public static async Task<SimulatorHost> StartAsync(

@@ -1,6 +1,9 @@
 using Serverless.Simulators;
 
 var builder = WebApplication.CreateSlimBuilder(args);
+// Not appsettings.json: test projects that reference both the simulators and a host would get two
+// files of that name in one output folder, and the wrong one could win.
+builder.Configuration.AddJsonFile("simulators.json", optional: false).AddEnvironmentVariables().AddCommandLine(args);
 builder.Services.AddSimulators(builder.Configuration);
 
 var app = builder.Build();
