@@ -106,7 +106,7 @@ internal sealed class UpCommand : Command
                 output.Line(line);
             }
 
-            output.Line($"up: logs in {system.LogDirectory}; scaling events below; Ctrl+C stops everything (replicas drain first).");
+            output.Line($"up: logs in {system.LogDirectory} (scaling events in {Path.GetFileName(system.ScalingLog)}); Ctrl+C stops everything (replicas drain first).");
             output.Line($"up: try: serverless load --rate 2 --duration 00:02:00 --spike-factor 10 --spike-start 00:00:30 --spike-length 00:01:00");
             await ShowAsync(system, output, stop.Token);
             output.Line("up: stopping: draining replicas, then the API, the scaler, the simulators and the engines");
@@ -149,13 +149,14 @@ internal sealed class UpCommand : Command
 
     private static Table StatusTable(IReadOnlyList<QueueStatus> statuses)
     {
-        var table = new Table().AddColumns("queue", "deployment", "backlog", "replicas", "processed/s", "last decision");
+        var table = new Table().AddColumns("queue", "deployment", "backlog", "in flight", "replicas", "processed/s", "last decision");
         foreach (var status in statuses)
         {
             table.AddRow(
                 status.Queue,
                 status.Deployment,
                 status.Backlog?.ToString("0", CultureInfo.InvariantCulture) ?? "?",
+                status.InFlight?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 $"{status.RunningReplicas}/{status.DesiredReplicas} ({status.MinReplicas}..{status.MaxReplicas}){(status.Restarts > 0 ? $" {status.Restarts} restarts" : string.Empty)}",
                 status.ProcessedPerSecond?.ToString("0.#", CultureInfo.InvariantCulture) ?? "-",
                 Markup.Escape(status.LastDecision is { } d ? $"{d.At:HH:mm:ss} {d.From}->{d.To} {d.By}: {d.Reason}" : "-"));

@@ -33,7 +33,7 @@ public sealed class QueueController(
 
     public string Queue => queue.Name;
 
-    public QueueStatus Status(double? processedPerSecond) => new(
+    public QueueStatus Status(QueueActivity? activity = null) => new(
         queue.Name,
         queue.Deployment,
         lastBacklog,
@@ -41,7 +41,8 @@ public sealed class QueueController(
         replicas.Running,
         queue.Scaling.MinReplicas,
         queue.Scaling.MaxReplicas,
-        processedPerSecond,
+        activity?.ProcessedPerSecond,
+        activity?.InFlight,
         lastDecision,
         replicas.Restarts);
 

@@ -10,6 +10,7 @@ public sealed record QueueStatus(
     int MinReplicas,
     int MaxReplicas,
     double? ProcessedPerSecond,
+    long? InFlight,
     ScalingDecision? LastDecision,
     int Restarts);
 

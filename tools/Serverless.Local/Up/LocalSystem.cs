@@ -28,7 +28,7 @@ public sealed class LocalSystem : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> running = [];
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("serverless-up-");
-    private ThroughputProbe? throughput;
+    private QueueActivityProbe? activity;
 
     private LocalSystem(EnvironmentPolicy policy, LocalSystemOptions options)
     {
@@ -58,6 +58,9 @@ public sealed class LocalSystem : IAsyncDisposable
     /// <summary>Where logs of every process are written.</summary>
     public string LogDirectory => work.FullName;
 
+    /// <summary>Every scaling decision, one line each.</summary>
+    public string ScalingLog => Path.Combine(work.FullName, "scaling-events.log");
+
     /// <summary>One line per engine and process: what runs where.</summary>
     public List<string> Summary { get; } = [];
 
@@ -85,7 +88,7 @@ public sealed class LocalSystem : IAsyncDisposable
         var statuses = new List<QueueStatus>();
         foreach (var (controller, queue) in controllers)
         {
-            statuses.Add(controller.Status(throughput is null ? null : await throughput.ReadAsync(queue, cancellationToken)));
+            statuses.Add(controller.Status(activity is null ? null : await activity.ReadAsync(queue, cancellationToken)));
         }
 
         return statuses;
@@ -152,7 +155,7 @@ public sealed class LocalSystem : IAsyncDisposable
 
         var connection = await ConnectionMultiplexer.ConnectAsync(RedisAddress);
         started.Push(connection);
-        throughput = new ThroughputProbe(connection, temporal.Client, Options.Environment, Options.Environment);
+        activity = new QueueActivityProbe(connection, temporal.Client, Options.Environment, Options.Environment);
     }
 
     private async Task StartServicesAsync(IProgress<string> progress, CancellationToken cancellationToken)
@@ -213,6 +216,11 @@ public sealed class LocalSystem : IAsyncDisposable
                 Options.PushActivation,
                 decision =>
                 {
+                    lock (decisions)
+                    {
+                        File.AppendAllText(ScalingLog, decision + Environment.NewLine);
+                    }
+
                     decisions.Enqueue(decision);
                     while (decisions.Count > 200)
                     {

@@ -6,38 +6,39 @@ using Temporalio.Client;
 
 namespace Serverless.Local.Control;
 
-/// <summary>
-/// Items processed per second for the live view: a stream group's <c>entries-read</c> growth, or
-/// Temporal's own dispatch rate of a task queue (averaged by the server over ~30 s, §9.1).
-/// </summary>
-public sealed class ThroughputProbe(IConnectionMultiplexer redis, ITemporalClient temporal, string environment, string temporalNamespace)
+/// <summary>What a queue is doing beyond its backlog, for the live view.</summary>
+/// <param name="ProcessedPerSecond">A stream group's <c>entries-read</c> growth, or Temporal's own dispatch rate of a task queue (averaged by the server over ~30 s, §9.1).</param>
+/// <param name="InFlight">Stream entries delivered and not yet acknowledged (the group's pending list); the backlog metrics do not count them (§4.3).</param>
+public sealed record QueueActivity(double? ProcessedPerSecond, long? InFlight);
+
+public sealed class QueueActivityProbe(IConnectionMultiplexer redis, ITemporalClient temporal, string environment, string temporalNamespace)
 {
     private readonly Dictionary<string, (long EntriesRead, DateTimeOffset At)> previous = new(StringComparer.Ordinal);
 
-    public async Task<double?> ReadAsync(QueuePolicy queue, CancellationToken cancellationToken)
+    public async Task<QueueActivity> ReadAsync(QueuePolicy queue, CancellationToken cancellationToken)
     {
         try
         {
             return queue.Source switch
             {
-                RedisStreamSource stream => await StreamRateAsync(queue.Name, stream),
-                TemporalQueueSource taskQueue => await TaskQueueRateAsync(taskQueue, cancellationToken),
-                _ => null,
+                RedisStreamSource stream => await StreamActivityAsync(queue.Name, stream),
+                TemporalQueueSource taskQueue => new QueueActivity(await TaskQueueRateAsync(taskQueue, cancellationToken), null),
+                _ => new QueueActivity(null, null),
             };
         }
         catch (Exception e) when (e is RedisException or Temporalio.Exceptions.RpcException or TimeoutException)
         {
-            return null;
+            return new QueueActivity(null, null);
         }
     }
 
-    private async Task<double?> StreamRateAsync(string key, RedisStreamSource stream)
+    private async Task<QueueActivity> StreamActivityAsync(string key, RedisStreamSource stream)
     {
         var groups = await redis.GetDatabase().StreamGroupInfoAsync(stream.PhysicalStream(environment));
         var group = groups.FirstOrDefault(g => g.Name == stream.ConsumerGroup);
         if (group.Name is null || group.EntriesRead is not { } read)
         {
-            return null;
+            return new QueueActivity(null, null);
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -45,7 +46,7 @@ public sealed class ThroughputProbe(IConnectionMultiplexer redis, ITemporalClien
             ? (read - last.EntriesRead) / (now - last.At).TotalSeconds
             : null;
         previous[key] = (read, now);
-        return rate;
+        return new QueueActivity(rate, group.PendingMessageCount);
     }
 
     private async Task<double?> TaskQueueRateAsync(TemporalQueueSource source, CancellationToken cancellationToken)
