@@ -29,6 +29,10 @@ public sealed class BrokenFixtureTests
             "Deployment/notifications-consumer: spec.template.spec.serviceAccountName: ServiceAccount 'notifications-consumer' is not in the render",
             "ConfigMap/serverless-environment: data.REDIS_PASSWORD: looks like a secret: take it from a Secret (secretKeyRef)",
             "ConfigMap/serverless-environment: data.Temporal__Address: '10.0.0.5:7233' contains an IP address: peers are named by DNS name",
+            "ConfigMap/serverless-environment: data.REDIS_ADDRESS: a second copy of the Redis host: it lives in secretKeyRef redis/host only, which apps, sidecars and KEDA read",
+            "Deployment/notifications-consumer: spec.template.spec.containers[0].env.Redis__Configuration: the Redis host is 'redis-master.redis.svc.cluster.local:6379': compose it from $(REDIS_ADDRESS) set from secretKeyRef redis/host, the key the Dapr components and KEDA read",
+            "ScaledObject/notifications: spec.triggers[0].metadata.addressFromEnv: REDIS_ADDRESS of Deployment/notifications-consumer is 'redis-master.redis.svc.cluster.local:6379': KEDA must read the host from secretKeyRef redis/host, like the apps and the Dapr components",
+            "Component/statestore: spec.metadata[0].value: redisHost is written here ('redis-master.redis.svc.cluster.local:6379'): read it from secretKeyRef redis/host, the key the apps and KEDA read",
             "NetworkPolicy/default-deny: spec: no NetworkPolicy denies all ingress and egress by default",
         ];
         Assert.All(expected, e => Assert.Contains(e, findings));

@@ -95,4 +95,20 @@ public sealed class OverlayTests
         Assert.Contains("ScaledObject/payments: spec.triggers[0].metadata.taskQueue: 'prod-payments' names environment prod in the dev render", findings);
         Assert.Contains(findings, f => f.StartsWith("ScaledObject/payments: spec.triggers[0].metadata.taskQueue: is 'prod-payments' but the Deployment's physical task queue", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Check_ProdRenderWithOneConsumerOnAnotherRedisKey_NamesItsConnectionAndTrigger()
+    {
+        var manifests = await RenderAsync("prod");
+        var env = manifests.Find("Deployment", "notifications-consumer")!.At("spec.template.spec.containers")![0]!["env"]!.AsArray();
+        env.Single(e => Manifest.Text(e?["name"]) == "REDIS_ADDRESS")!["valueFrom"]!["secretKeyRef"]!["key"] = "address";
+
+        var findings = ManifestChecker.Check(manifests, DeployEnvironment.Prod).Select(f => f.ToString());
+
+        Assert.Equal(
+        [
+            "Deployment/notifications-consumer: spec.template.spec.containers[0].env.Redis__Configuration: the Redis host is 'secretKeyRef redis/address': compose it from $(REDIS_ADDRESS) set from secretKeyRef redis/host, the key the Dapr components and KEDA read",
+            "ScaledObject/notifications: spec.triggers[0].metadata.addressFromEnv: REDIS_ADDRESS of Deployment/notifications-consumer is 'secretKeyRef redis/address': KEDA must read the host from secretKeyRef redis/host, like the apps and the Dapr components",
+        ], findings.Order(StringComparer.Ordinal));
+    }
 }

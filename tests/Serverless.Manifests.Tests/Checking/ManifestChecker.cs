@@ -8,5 +8,6 @@ public static class ManifestChecker
         .. ScalingChecks.Check(manifests),
         .. WorkloadChecks.Check(manifests),
         .. EnvironmentChecks.Check(manifests, environment),
+        .. RedisHostChecks.Check(manifests),
     ];
 }

@@ -4,7 +4,6 @@ using Serverless.Consumers.Consuming;
 using Serverless.Orders.Contracts;
 using Serverless.Platform.Messaging;
 using Serverless.Workers.Queues;
-using StackExchange.Redis;
 
 namespace Serverless.Manifests.Tests.Checking;
 
@@ -183,16 +182,19 @@ public static class ScalingChecks
             var consumer = new ConsumerOptions { Handler = environment["Consumer__Handler"] ?? string.Empty, Group = environment["Consumer__Group"] };
             Expect("metadata.stream", stream, TopicNames.For(environment["Serverless__Environment"] ?? string.Empty, streams[0]), "the Deployment's physical stream (Serverless__Environment-Consumer__Streams)");
             Expect("metadata.consumerGroup", group, consumer.GroupName, "the Deployment's consumer group (Consumer__Group, else the handler name)");
-            var app = Redis(environment["Redis__Configuration"]);
+            var app = RedisConnection.Parse(environment["Redis__Configuration"]);
+            var appHost = environment.Origin(app.Endpoint);
             if (builtIn)
             {
-                Connection(environment, "address", app.Endpoint, "the Redis endpoint of the Deployment's Redis__Configuration");
+                Connection(environment, "address", appHost, "the Redis endpoint of the Deployment's Redis__Configuration");
                 Expect("metadata.databaseIndex", Text("databaseIndex") ?? "0", app.Database, "the database of the Deployment's Redis__Configuration");
             }
             else if (PushScaler(manifests) is { } scaler)
             {
-                var pushed = Redis(new ContainerEnvironment(manifests, scaler.At("spec.template.spec.containers")![0]!)["Scaler__Redis"]);
-                Expect("metadata.stream", $"{pushed.Endpoint}/{pushed.Database}", $"{app.Endpoint}/{app.Database}", $"the push scaler's Scaler__Redis (Deployment/{scaler.Name}) pointing at the consumer's Redis database");
+                var scalerEnvironment = new ContainerEnvironment(manifests, scaler.At("spec.template.spec.containers")![0]!);
+                var pushed = RedisConnection.Parse(scalerEnvironment["Scaler__Redis"]);
+                Expect("metadata.stream", $"{scalerEnvironment.Origin(pushed.Endpoint)}/{pushed.Database}", $"{appHost}/{app.Database}",
+                    $"the push scaler's Scaler__Redis (Deployment/{scaler.Name}) pointing at the consumer's Redis database");
             }
         }
 
@@ -231,21 +233,11 @@ public static class ScalingChecks
                 : null;
         }
 
-        private static (string? Endpoint, string Database) Redis(string? configuration)
-        {
-            if (string.IsNullOrWhiteSpace(configuration))
-            {
-                return (null, "0");
-            }
-
-            var options = ConfigurationOptions.Parse(configuration);
-            return (options.EndPoints.FirstOrDefault()?.ToString()?.Replace("Unspecified/", string.Empty, StringComparison.Ordinal),
-                (options.DefaultDatabase ?? 0).ToString(CultureInfo.InvariantCulture));
-        }
-
         /// <summary>
-        /// <c>key</c> literally, or <c>keyFromEnv</c>: a variable KEDA resolves from the scaled container's environment
-        /// (env and envFrom), which must exist there, not be a secret, and hold what the app itself uses.
+        /// <c>key</c> literally, or <c>keyFromEnv</c>: a variable KEDA resolves from the scaled container's environment,
+        /// which must exist there and hold what the app itself uses. KEDA resolves envFrom ConfigMaps and Secrets, plain
+        /// values with <c>$(VAR)</c> expansion, configMapKeyRef and secretKeyRef, and skips fieldRef (kedacore/keda
+        /// pkg/scaling/resolver/scale_resolvers.go, resolveEnv, v2.20.2), so a variable from a Secret counts by its key.
         /// </summary>
         private void Connection(ContainerEnvironment environment, string key, string? expected, string what)
         {
@@ -255,14 +247,13 @@ public static class ScalingChecks
                 return;
             }
 
-            var resolved = environment.All.FirstOrDefault(v => v.Name == variable);
-            if (resolved is null || resolved.FromSecret)
+            if (environment.Variable(variable) is not { } resolved)
             {
-                Add($"metadata.{key}FromEnv", $"the scaled container has no plain variable {variable} for KEDA to read");
+                Add($"metadata.{key}FromEnv", $"the scaled container has no variable {variable} for KEDA to read");
                 return;
             }
 
-            Expect($"metadata.{key}FromEnv", resolved.Value, expected, what);
+            Expect($"metadata.{key}FromEnv", resolved.Origin, expected, what);
         }
 
         private static int Slots(ContainerEnvironment environment, string queue, string setting, int fallback) =>
