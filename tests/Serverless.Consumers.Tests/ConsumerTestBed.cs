@@ -1,6 +1,6 @@
-using Serverless.Local.Processes;
 using Npgsql;
 using Serverless.Consumers.Handlers;
+using Serverless.Local.Processes;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 using Serverless.Platform.Json;

@@ -1,6 +1,6 @@
-using Serverless.Testing;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
+using Serverless.Testing;
 using StackExchange.Redis;
 
 namespace Serverless.Consumers.Tests;

@@ -1,7 +1,7 @@
-using Serverless.Testing;
 using System.Diagnostics;
 using Npgsql;
 using Serverless.Platform.Hosting;
+using Serverless.Testing;
 
 namespace Serverless.Consumers.Tests;
 

@@ -2,16 +2,14 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Functions.SelfHost;
 using Serverless.Functions.SelfHost.Edge;
+using Serverless.Functions.SelfHost;
 using Serverless.Functions.Tests.Doubles;
 using Serverless.Orders.ReadModel;
 using Serverless.Platform.Correlation;
+using Serverless.Testing;
 using Temporalio.Client;
 
 namespace Serverless.Functions.Tests;
@@ -71,8 +69,7 @@ public sealed class FunctionsHost : IAsyncDisposable
             }
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new FunctionsHost(app, new Uri(address.TrimEnd('/') + "/"), apiKey, temporal);
+        return new FunctionsHost(app, app.ListeningAddress(), apiKey, temporal);
     }
 
     /// <summary>

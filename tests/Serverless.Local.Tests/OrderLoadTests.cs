@@ -1,12 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Local.Load;
+using Serverless.Testing;
 
 namespace Serverless.Local.Tests;
 
@@ -105,8 +102,7 @@ public sealed class OrderLoadTests
         var app = builder.Build();
         app.MapPost("/api/orders", handler);
         await app.StartAsync(Ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new Api(app, new Uri(address + "/"));
+        return new Api(app, app.ListeningAddress());
     }
 
     private sealed record Api(WebApplication App, Uri Address) : IAsyncDisposable

@@ -1,8 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -71,8 +68,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         var app = builder.Build();
         app.MapSimulators();
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new SimulatorHost(app, new Uri(address.TrimEnd('/') + "/"));
+        return new SimulatorHost(app, app.ListeningAddress());
     }
 
     public async ValueTask DisposeAsync()
