@@ -148,7 +148,7 @@ public sealed class QueueControllerTests : IAsyncLifetime
     }
 
     private ReplicaTemplates Templates() => new(
-        new Deployables(RepoPaths.Root, RepoPaths.Configuration),
+        RepoPaths.Deployables,
         "dev",
         new Dictionary<string, string?>
         {
@@ -166,7 +166,7 @@ public sealed class QueueControllerTests : IAsyncLifetime
 
     private async Task<Uri> StartScalerAsync()
     {
-        scaler = await PushScalerProcess.StartAsync(new Deployables(RepoPaths.Root, RepoPaths.Configuration), "dev", redisAddress, temporalAddress: null, logFile: null, Ct);
+        scaler = await PushScalerProcess.StartAsync(RepoPaths.Deployables, "dev", redisAddress, temporalAddress: null, logFile: null, Ct);
         return scaler.GrpcAddress;
     }
 

@@ -1,6 +1,7 @@
 using Serverless.Cli.Tests.Support;
 using Serverless.Local.Embedded;
 using Serverless.Testing;
+using Serverless.Testing.Processes;
 
 namespace Serverless.Cli.Tests.Commands;
 
@@ -12,14 +13,14 @@ public sealed class LocalRunCommandTests
     {
         var redis = Engines.RequireRedis();
         var temporal = $"127.0.0.1:{HostTools.FreePort()}";
-        var before = ServerlessUpProcesses();
+        var before = RepoPaths.ProcessesWithCommandLineContaining(UpWorkFolder);
 
         var result = await CliRunner.RunAsync("up", "--policy", RepositoryLayout.PolicyPath, "--temporal", temporal, "--redis", redis);
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains($"Temporal: nothing answers at {temporal}", result.Error, StringComparison.Ordinal);
         Assert.Contains("nothing was left running", result.Error, StringComparison.Ordinal);
-        Assert.Equal(before, ServerlessUpProcesses());
+        Assert.Equal(before, RepoPaths.ProcessesWithCommandLineContaining(UpWorkFolder));
     }
 
     [Fact]
@@ -41,19 +42,6 @@ public sealed class LocalRunCommandTests
         Assert.Contains("pass --url and --api-key", result.Error, StringComparison.Ordinal);
     }
 
-    /// <summary>Processes whose command line names a `serverless up` work folder (redis-server, postgres, our hosts).</summary>
-    private static int ServerlessUpProcesses() =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(dir => Path.Combine(dir, "cmdline"))
-            .Count(file =>
-            {
-                try
-                {
-                    return File.ReadAllText(file).Contains("serverless-up-", StringComparison.Ordinal);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    return false;
-                }
-            });
+    /// <summary>Prefix of `serverless up`'s work folder, on the command line of everything it starts (redis-server, postgres, our hosts).</summary>
+    private const string UpWorkFolder = "serverless-up-";
 }

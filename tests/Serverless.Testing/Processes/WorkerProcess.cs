@@ -10,7 +10,7 @@ public static class WorkerProcess
     {
         var worker = ManagedProcess.StartDotnet(
             $"worker {poll}",
-            RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"),
+            RepoPaths.Deployables.Workers,
             new Dictionary<string, string?>
             {
                 ["Urls"] = "http://127.0.0.1:0",

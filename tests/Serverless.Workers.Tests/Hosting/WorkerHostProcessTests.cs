@@ -84,7 +84,7 @@ public sealed class WorkerHostProcessTests
             environment[key] = value;
         }
 
-        return ManagedProcess.StartDotnet("worker", RepoPaths.BuiltAssembly("workers/Serverless.Workers", "Serverless.Workers"), environment);
+        return ManagedProcess.StartDotnet("worker", RepoPaths.Deployables.Workers, environment);
     }
 
     private static int UnusedPort()
