@@ -5,6 +5,7 @@ using Serverless.Local.Control;
 using Serverless.Local.Embedded;
 using Serverless.Local.Replicas;
 using Serverless.Local.Up;
+using Serverless.Platform.Messaging;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 using StackExchange.Redis;
@@ -102,15 +103,13 @@ static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan bound)
     }
 }
 
-static string Event(int n) => JsonSerializer.Serialize(new
+static byte[] Event(int n) => CloudEventFactory.Serialize(new CloudEvent
 {
-    specversion = "1.0",
-    id = $"activation-{Guid.NewGuid():N}",
-    source = "bench",
-    type = "OrderPlaced",
-    subject = $"s-{n}",
-    datacontenttype = "application/json",
-    data = new { n },
+    Id = $"activation-{Guid.NewGuid():N}",
+    Source = "bench",
+    Type = "OrderPlaced",
+    Subject = $"s-{n}",
+    Data = JsonSerializer.SerializeToElement(new { n }),
 });
 
 static QueuePolicy Policy(string topic, int pollingSeconds)

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Serverless.Local.Control;
 using Serverless.Local.Embedded;
 using Serverless.Local.Replicas;
 using Serverless.Local.Up;
+using Serverless.Platform.Messaging;
 using Serverless.Scaling.Policy;
 using Serverless.Testing;
 using Serverless.Testing.Processes;
@@ -183,15 +185,13 @@ public sealed class QueueControllerTests : IAsyncLifetime
         return group.Name is not null && group.Lag == 0 && group.PendingMessageCount == 0;
     }
 
-    /// <summary>A CloudEvent as the workflow publishes it (the audit handler records any order event).</summary>
-    private static string AuditEvent(int n) => System.Text.Json.JsonSerializer.Serialize(new
+    /// <summary>A CloudEvent in the platform's wire format (the audit handler records any order event).</summary>
+    private static byte[] AuditEvent(int n) => CloudEventFactory.Serialize(new CloudEvent
     {
-        specversion = "1.0",
-        id = $"controller-test-{n}",
-        source = "tests",
-        type = "OrderPlaced",
-        subject = $"s-{n}",
-        datacontenttype = "application/json",
-        data = new { n },
+        Id = $"controller-test-{n}",
+        Source = "tests",
+        Type = "OrderPlaced",
+        Subject = $"s-{n}",
+        Data = JsonSerializer.SerializeToElement(new { n }),
     });
 }
