@@ -105,13 +105,16 @@ public sealed class QueueController(
 
     private async Task<TriggerReading> ReadAsync(CancellationToken cancellationToken)
     {
-        var metric = await scaler.ReadMetricAsync(reference, cancellationToken);
-        if (metric is not null)
+        var read = await scaler.ReadAsync(reference, cancellationToken);
+        if (read is not null)
         {
-            lastBacklog = metric;
+            lastBacklog = read.Metric;
         }
 
-        return trigger.Read(metric, replicas.Desired);
+        var reading = trigger.Read(read?.Metric, replicas.Desired);
+        // The scaler, not the metric alone, decides activity: the work signal stays active for its
+        // activation window after the last arrival.
+        return read is null || reading.FallbackActive ? reading : reading with { IsActive = read.IsActive };
     }
 
     private async Task ScaleAsync(int from, int to, string by, string reason, CancellationToken cancellationToken)

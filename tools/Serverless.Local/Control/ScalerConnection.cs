@@ -12,6 +12,9 @@ namespace Serverless.Local.Control;
 /// StreamIsActive held open for push activation), with the trigger metadata KEDA would send for an
 /// <c>external-push</c> trigger rendered from the same queue policy.
 /// </summary>
+/// <summary>One poll's answer: the metric the HPA sizes on and the scaler's own activity decision.</summary>
+public sealed record ScalerRead(double Metric, bool IsActive);
+
 public sealed class ScalerConnection(Uri address) : IDisposable
 {
     private readonly GrpcChannel channel = GrpcChannel.ForAddress(address);
@@ -46,11 +49,21 @@ public sealed class ScalerConnection(Uri address) : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(queue), queue.Source, "unknown queue source");
         }
 
+        if (queue.Signal == ScalingSignal.Work)
+        {
+            metadata["signal"] = "work";
+            metadata["activationWindowSeconds"] = queue.ActivationWindowSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
         return reference;
     }
 
-    /// <summary>The queue's backlog, or null when the scaler call failed (KEDA counts that toward fallback).</summary>
-    public async Task<double?> ReadMetricAsync(ScaledObjectRef reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// What KEDA asks on every poll (§5.2): <c>GetMetrics</c>, then <c>IsActive</c>. The scaler decides activity
+    /// itself (with the work signal it stays active through the activation window while the metric reads 0).
+    /// Null when a call failed (KEDA counts that toward fallback).
+    /// </summary>
+    public async Task<ScalerRead?> ReadAsync(ScaledObjectRef reference, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,7 +71,8 @@ public sealed class ScalerConnection(Uri address) : IDisposable
                 new GetMetricsRequest { ScaledObjectRef = reference },
                 deadline: DateTime.UtcNow.AddSeconds(5),
                 cancellationToken: cancellationToken);
-            return response.MetricValues.Sum(v => v.MetricValueFloat);
+            var active = await Client.IsActiveAsync(reference, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
+            return new ScalerRead(response.MetricValues.Sum(v => v.MetricValueFloat), active.Result);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {

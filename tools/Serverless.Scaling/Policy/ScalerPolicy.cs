@@ -37,6 +37,27 @@ public sealed record QueuePolicy(
 {
     /// <summary>How KEDA learns that work arrived while the pool sleeps; scaling 1..N is the HPA's either way.</summary>
     public TriggerActivation Activation { get; init; } = TriggerActivation.Poll;
+
+    /// <summary>What the scaler measures: waiting work only (KEDA's built-in triggers) or all outstanding work.</summary>
+    public ScalingSignal Signal { get; init; } = ScalingSignal.Backlog;
+
+    /// <summary>
+    /// With <see cref="ScalingSignal.Work"/>: the queue stays active this many seconds after the last arrival,
+    /// so a pool that keeps up with steady traffic is not scaled to zero between items.
+    /// </summary>
+    public int ActivationWindowSeconds { get; init; }
+}
+
+public enum ScalingSignal
+{
+    /// <summary>Waiting work only: Temporal's approximate backlog, a Redis group's lag (KEDA's built-in triggers).</summary>
+    Backlog,
+
+    /// <summary>
+    /// Outstanding work (waiting + in flight) served by workers/Serverless.Scaler, active while work is
+    /// outstanding or items arrived within the activation window.
+    /// </summary>
+    Work,
 }
 
 public enum TriggerActivation

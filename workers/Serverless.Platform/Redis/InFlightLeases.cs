@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Serverless.Platform.Json;
+using StackExchange.Redis;
+
+namespace Serverless.Platform.Redis;
+
+/// <summary>One worker's slots on one task queue: how many are in use and how many it has.</summary>
+public sealed record WorkerSlots(int WorkflowUsed, int WorkflowCapacity, int ActivityUsed, int ActivityCapacity);
+
+/// <summary>The live workers of one task queue, their slots summed.</summary>
+public sealed record TaskQueueSlots(int Workers, int WorkflowUsed, int WorkflowCapacity, int ActivityUsed, int ActivityCapacity)
+{
+    public static TaskQueueSlots None { get; } = new(0, 0, 0, 0, 0);
+}
+
+/// <summary>
+/// In-flight work that Temporal's backlog count does not show (platform-semantics §3.4): every worker
+/// renews a lease per task queue saying how many slots it uses, and the push scaler sums the live
+/// leases. A lease is a field of one hash per task queue plus its expiry in a sorted set, both keyed
+/// on the server's clock, so a killed pod's count disappears by itself after its TTL and the pods'
+/// clocks never matter. Both sides share this class so the layout is written once.
+/// </summary>
+public sealed class InFlightLeases(IDatabase database)
+{
+    private const string KeyPrefix = "serverless:inflight:";
+
+    // KEYS: hash, expiry set. ARGV: worker, ttl ms, slots JSON.
+    private const string RenewScript = """
+        local now = redis.call('TIME')
+        local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+        local ttl = tonumber(ARGV[2])
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('ZADD', KEYS[2], ms + ttl, ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ttl)
+        redis.call('PEXPIRE', KEYS[2], ttl)
+        return 1
+        """;
+
+    // KEYS: hash, expiry set. Drops expired leases, returns the live ones as [worker, json, ...].
+    private const string ReadScript = """
+        local now = redis.call('TIME')
+        local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ms)
+        if #expired > 0 then
+          redis.call('ZREM', KEYS[2], unpack(expired))
+          redis.call('HDEL', KEYS[1], unpack(expired))
+        end
+        return redis.call('HGETALL', KEYS[1])
+        """;
+
+    /// <summary>The hash of one task queue's leases (the expiry set is this key plus <c>:expiry</c>).</summary>
+    public static string KeyFor(string taskQueue)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskQueue);
+        return KeyPrefix + taskQueue;
+    }
+
+    public async Task RenewAsync(string taskQueue, string worker, WorkerSlots slots, TimeSpan ttl)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(worker);
+        ArgumentNullException.ThrowIfNull(slots);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.FromMilliseconds(1));
+        var key = KeyFor(taskQueue);
+        await database.ScriptEvaluateAsync(
+            RenewScript,
+            [key, ExpiryKey(key)],
+            [worker, (long)ttl.TotalMilliseconds, JsonSerializer.Serialize(slots, WireJson.Options)]);
+    }
+
+    /// <summary>A worker that drained says so at once instead of waiting for its lease to expire.</summary>
+    public async Task ReleaseAsync(string taskQueue, string worker)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(worker);
+        var key = KeyFor(taskQueue);
+        var batch = database.CreateBatch();
+        var removeLease = batch.HashDeleteAsync(key, worker);
+        var removeExpiry = batch.SortedSetRemoveAsync(ExpiryKey(key), worker);
+        batch.Execute();
+        await Task.WhenAll(removeLease, removeExpiry);
+    }
+
+    /// <summary>The sum over live leases; a lease that cannot be read counts as nothing rather than failing the whole read.</summary>
+    public async Task<TaskQueueSlots> ReadAsync(string taskQueue)
+    {
+        var key = KeyFor(taskQueue);
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(ReadScript, [key, ExpiryKey(key)]))!;
+        int workers = 0, workflowUsed = 0, workflowCapacity = 0, activityUsed = 0, activityCapacity = 0;
+        for (var i = 0; i + 1 < reply.Length; i += 2)
+        {
+            if (Parse((string?)reply[i + 1]) is not { } slots)
+            {
+                continue;
+            }
+
+            workers++;
+            workflowUsed += slots.WorkflowUsed;
+            workflowCapacity += slots.WorkflowCapacity;
+            activityUsed += slots.ActivityUsed;
+            activityCapacity += slots.ActivityCapacity;
+        }
+
+        return new TaskQueueSlots(workers, workflowUsed, workflowCapacity, activityUsed, activityCapacity);
+    }
+
+    private static string ExpiryKey(string key) => key + ":expiry";
+
+    private static WorkerSlots? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            var slots = JsonSerializer.Deserialize<WorkerSlots>(json, WireJson.Options);
+            return slots is { WorkflowUsed: >= 0, WorkflowCapacity: >= 0, ActivityUsed: >= 0, ActivityCapacity: >= 0 } ? slots : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
