@@ -64,7 +64,7 @@ public sealed class QueueControllerTests : IAsyncLifetime
         var running = controller.RunAsync(stop.Token);
 
         // Idle: the queue stays at zero.
-        await Eventually.TrueAsync(() => controller.Status().Backlog == 0, TimeSpan.FromSeconds(30), "the controller has read the idle stream");
+        await Eventually.TrueAsync(() => controller.Status().Metric == 0, TimeSpan.FromSeconds(30), "the controller has read the idle stream");
         Assert.Equal(0, replicas.Desired);
 
         await PublishAsync(120);
@@ -94,7 +94,7 @@ public sealed class QueueControllerTests : IAsyncLifetime
 
         // KEDA without fallback: TriggerError, no scaling (platform-semantics §1.3).
         Assert.Equal(0, replicas.Desired);
-        Assert.Null(controller.Status().Backlog);
+        Assert.Null(controller.Status().Metric);
         Assert.Empty(decisions);
     }
 

@@ -149,13 +149,13 @@ internal sealed class UpCommand : Command
 
     private static Table StatusTable(IReadOnlyList<QueueStatus> statuses)
     {
-        var table = new Table().AddColumns("queue", "deployment", "backlog", "in flight", "replicas", "processed/s", "last decision");
+        var table = new Table().AddColumns("queue", "deployment", "scaler metric", "in flight", "replicas", "processed/s", "last decision");
         foreach (var status in statuses)
         {
             table.AddRow(
                 status.Queue,
                 status.Deployment,
-                status.Backlog?.ToString("0", CultureInfo.InvariantCulture) ?? "?",
+                $"{status.Metric?.ToString("0", CultureInfo.InvariantCulture) ?? "?"} ({status.Signal.ToString().ToLowerInvariant()})",
                 status.InFlight?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 $"{status.RunningReplicas}/{status.DesiredReplicas} ({status.MinReplicas}..{status.MaxReplicas}){(status.Restarts > 0 ? $" {status.Restarts} restarts" : string.Empty)}",
                 status.ProcessedPerSecond?.ToString("0.#", CultureInfo.InvariantCulture) ?? "-",

@@ -29,14 +29,15 @@ public sealed class QueueController(
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly SemaphoreSlim wake = new(0);
     private volatile ScalingDecision? lastDecision;
-    private double? lastBacklog;
+    private double? lastMetric;
 
     public string Queue => queue.Name;
 
     public QueueStatus Status(QueueActivity? activity = null) => new(
         queue.Name,
         queue.Deployment,
-        lastBacklog,
+        queue.Signal,
+        lastMetric,
         replicas.Desired,
         replicas.Running,
         queue.Scaling.MinReplicas,
@@ -108,7 +109,7 @@ public sealed class QueueController(
         var read = await scaler.ReadAsync(reference, cancellationToken);
         if (read is not null)
         {
-            lastBacklog = read.Metric;
+            lastMetric = read.Metric;
         }
 
         var reading = trigger.Read(read?.Metric, replicas.Desired);

@@ -1,10 +1,16 @@
+using Serverless.Scaling.Policy;
+
 namespace Serverless.Local.Control;
 
-/// <summary>One queue as the live view shows it.</summary>
+/// <summary>
+/// One queue as the live view shows it. <c>Metric</c> is what the scaler last reported: waiting work on the
+/// backlog signal, waiting + in flight on the work signal.
+/// </summary>
 public sealed record QueueStatus(
     string Queue,
     string Deployment,
-    double? Backlog,
+    ScalingSignal Signal,
+    double? Metric,
     int DesiredReplicas,
     int RunningReplicas,
     int MinReplicas,
