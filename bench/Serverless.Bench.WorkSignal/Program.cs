@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Serverless.Bench.Streams;
 using Serverless.Local.Control;
-using Serverless.Local.Embedded;
-using Serverless.Local.Replicas;
-using Serverless.Local.Up;
-using Serverless.Platform.Messaging;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 using StackExchange.Redis;
@@ -16,194 +12,98 @@ using StackExchange.Redis;
 // signal (lag + pending, active through the activation window). Both wake by push activation, so the
 // signal is the only difference. Per event: published → acknowledged by a consumer.
 var settings = BenchSettings.Parse(args);
-var root = Deployables.FindRepositoryRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("run from the repository");
-var deployables = new Deployables(root, new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name);
-var work = Directory.CreateTempSubdirectory("serverless-bench-work-signal-").FullName;
-try
+await using var rig = await ScalingRig.StartAsync("work-signal");
+Console.WriteLine($"{settings.Rate:0.##} event/s for {settings.Traffic.TotalSeconds:0} s per signal, then idle; KEDA polling {settings.PollingSeconds} s, cooldown {settings.CooldownSeconds} s, activation window {settings.WindowSeconds} s (work)");
+var backlog = await RunAsync(ScalingSignal.Backlog);
+var signal = await RunAsync(ScalingSignal.Work);
+Console.WriteLine();
+Console.WriteLine($"p99 wait backlog / work: {backlog.P99WaitMs / Math.Max(signal.P99WaitMs, 1):0.0}x ({backlog.P99WaitMs:0} ms vs {signal.P99WaitMs:0} ms); scale-to-zero during traffic: backlog {backlog.ScaleToZeroDuringTraffic}, work {signal.ScaleToZeroDuringTraffic}");
+Console.WriteLine(
+    $"work: scale-to-zero-during-traffic={signal.ScaleToZeroDuringTraffic} p99-wait-ms={signal.P99WaitMs:0} back-to-zero-s={signal.BackToZeroSeconds?.ToString("0", CultureInfo.InvariantCulture) ?? "never"}; "
+    + $"backlog: scale-to-zero-during-traffic={backlog.ScaleToZeroDuringTraffic} p99-wait-ms={backlog.P99WaitMs:0}");
+
+async Task<SignalRun> RunAsync(ScalingSignal kind)
 {
-    await using var redis = await LocalRedis.StartAsync(work, CancellationToken.None);
-    await using var postgres = await LocalPostgres.StartAsync(
-        LocalPostgres.FindBinaries() ?? throw new InvalidOperationException("PostgreSQL binaries (initdb, pg_ctl) are needed for the consumer"), work, CancellationToken.None);
-    await using var scaler = await PushScalerProcess.StartAsync(deployables, "dev", redis.Address, temporalAddress: null, logFile: null, CancellationToken.None);
-    await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Address);
-
-    Console.WriteLine($"{settings.Rate:0.##} event/s for {settings.Traffic.TotalSeconds:0} s per signal, then idle; KEDA polling {settings.PollingSeconds} s, cooldown {settings.CooldownSeconds} s, activation window {settings.WindowSeconds} s (work)");
-    var backlog = await RunAsync(ScalingSignal.Backlog);
-    var signal = await RunAsync(ScalingSignal.Work);
-    Console.WriteLine();
-    Console.WriteLine($"p99 wait backlog / work: {backlog.P99WaitMs / Math.Max(signal.P99WaitMs, 1):0.0}x ({backlog.P99WaitMs:0} ms vs {signal.P99WaitMs:0} ms); scale-to-zero during traffic: backlog {backlog.ScaleToZeroDuringTraffic}, work {signal.ScaleToZeroDuringTraffic}");
-    Console.WriteLine(
-        $"work: scale-to-zero-during-traffic={signal.ScaleToZeroDuringTraffic} p99-wait-ms={signal.P99WaitMs:0} back-to-zero-s={signal.BackToZeroSeconds?.ToString("0", CultureInfo.InvariantCulture) ?? "never"}; "
-        + $"backlog: scale-to-zero-during-traffic={backlog.ScaleToZeroDuringTraffic} p99-wait-ms={backlog.P99WaitMs:0}");
-
-    async Task<SignalRun> RunAsync(ScalingSignal kind)
-    {
-        var name = kind.ToString().ToLowerInvariant();
-        var queue = Policy($"ws{Guid.NewGuid():N}"[..12], settings) with { Signal = kind, ActivationWindowSeconds = kind == ScalingSignal.Work ? settings.WindowSeconds : 0 };
-        var stream = ((RedisStreamSource)queue.Source).PhysicalStream("dev");
-        var templates = new ReplicaTemplates(deployables, "dev", new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Serverless__Environment"] = "dev",
-            ["Redis__Configuration"] = redis.Address,
-            ["Postgres__ConnectionString"] = postgres.ConnectionString,
-            ["Consumer__BlockTime"] = "00:00:00.500",
-            ["Logging__LogLevel__Default"] = "Warning",
-        }, simulators: null, work);
-        await using var replicas = new ReplicaSet(queue.Deployment, ordinal => templates.Start(queue, ordinal), TimeSpan.FromSeconds(15));
-        using var scalerConnection = new ScalerConnection(scaler.GrpcAddress);
-        var clock = Stopwatch.StartNew();
-        var trafficEnd = TimeSpan.MaxValue;
-        var toZeroDuringTraffic = 0;
-        var decisions = new List<string>();
-        using var controller = new QueueController(queue, ClusterSettings.Default, scalerConnection, ScalerConnection.ReferenceFor(queue, "dev", "dev"), replicas, pushActivation: true, decision =>
-        {
-            lock (decisions)
-            {
-                decisions.Add($"  {clock.Elapsed.TotalSeconds,6:0.0} s  {decision.From} -> {decision.To} by {decision.By}: {decision.Reason}");
-                if (decision.To == 0 && clock.Elapsed < trafficEnd)
-                {
-                    toZeroDuringTraffic++;
-                }
-            }
-        });
-        using var stop = new CancellationTokenSource();
-        var controlling = controller.RunAsync(stop.Token);
-        var tracker = new CompletionTracker(connection.GetDatabase(), stream, queue.Name, clock);
-        using var watching = new CancellationTokenSource();
-        var tracking = tracker.RunAsync(watching.Token);
-
-        Console.WriteLine();
-        Console.WriteLine($"{name}: stream {stream}");
-        var events = (int)(settings.Traffic.TotalSeconds * settings.Rate);
-        var interval = TimeSpan.FromSeconds(1 / settings.Rate);
-        var start = clock.Elapsed;
-        for (var n = 1; n <= events; n++)
-        {
-            var due = start + (interval * (n - 1));
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
-
-            var id = await connection.GetDatabase().StreamAddAsync(stream, "data", Event(n));
-            tracker.Published(id!, clock.Elapsed);
-            if (n % (int)Math.Max(1, settings.Rate * 30) == 0)
-            {
-                Console.WriteLine($"  {name}: {clock.Elapsed.TotalSeconds,5:0} s  sent {n,4}  done {tracker.Done,4}  replicas {replicas.Running}  scale-to-zero so far {Volatile.Read(ref toZeroDuringTraffic)}");
-            }
-        }
-
-        lock (decisions)
-        {
-            trafficEnd = clock.Elapsed;
-        }
-
-        // On the backlog signal an entry left pending by a replica that scaled in is invisible (lag only):
-        // nothing wakes a consumer to reclaim it. Such entries count with the wait they had when the run ended.
-        await WaitUntilAsync(() => tracker.Done == events, TimeSpan.FromSeconds(settings.CooldownSeconds + 90));
-        double? backToZero = null;
-        if (kind == ScalingSignal.Work)
-        {
-            // Idle after the traffic: the pool goes back to zero after the window and the cooldown.
-            await UntilAsync(() => replicas.Desired == 0 && replicas.Running == 0, TimeSpan.FromMinutes(5), "back to zero replicas");
-            backToZero = (clock.Elapsed - trafficEnd).TotalSeconds;
-        }
-
-        await watching.CancelAsync();
-        await tracking;
-        await stop.CancelAsync();
-        await controlling;
-        var unhandled = tracker.CloseOpen();
-        var run = new SignalRun(toZeroDuringTraffic, tracker.WaitPercentileMs(0.99), backToZero, unhandled);
-        lock (decisions)
-        {
-            Console.WriteLine($"{name}: scaling decisions");
-            decisions.ForEach(Console.WriteLine);
-        }
-
-        Console.WriteLine($"{name}: {events} events, wait p50 {tracker.WaitPercentileMs(0.50):0} ms p99 {run.P99WaitMs:0} ms max {tracker.WaitPercentileMs(1):0} ms, scale-to-zero during traffic {run.ScaleToZeroDuringTraffic}"
-            + (backToZero is { } y ? $", back to zero {y:0} s after the last event" : string.Empty)
-            + (unhandled > 0 ? $"; {unhandled} event(s) never acknowledged (counted with their wait at the end of the run)" : string.Empty));
-        return run;
-    }
-}
-finally
-{
-    Directory.Delete(work, recursive: true);
-}
-
-static async Task UntilAsync(Func<bool> condition, TimeSpan bound, string what)
-{
-    if (!await WaitUntilAsync(condition, bound))
-    {
-        throw new TimeoutException($"{what}: not reached within {bound}");
-    }
-}
-
-static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan bound)
-{
+    var name = kind.ToString().ToLowerInvariant();
+    var queue = AuditConsumer.Policy($"ws{Guid.NewGuid():N}"[..12], settings.PollingSeconds, settings.CooldownSeconds, maxReplicas: 3, TriggerActivation.Push)
+        with { Signal = kind, ActivationWindowSeconds = kind == ScalingSignal.Work ? settings.WindowSeconds : 0 };
+    var stream = ((RedisStreamSource)queue.Source).PhysicalStream("dev");
+    await using var replicas = rig.ConsumerReplicas(queue);
+    using var scalerConnection = new ScalerConnection(rig.Scaler.GrpcAddress);
     var clock = Stopwatch.StartNew();
-    while (!condition())
+    var trafficEnd = TimeSpan.MaxValue;
+    var toZeroDuringTraffic = 0;
+    var decisions = new List<string>();
+    using var controller = new QueueController(queue, ClusterSettings.Default, scalerConnection, ScalerConnection.ReferenceFor(queue, "dev", "dev"), replicas, pushActivation: true, decision =>
     {
-        if (clock.Elapsed > bound)
+        lock (decisions)
         {
-            return false;
+            decisions.Add($"  {clock.Elapsed.TotalSeconds,6:0.0} s  {decision.From} -> {decision.To} by {decision.By}: {decision.Reason}");
+            if (decision.To == 0 && clock.Elapsed < trafficEnd)
+            {
+                toZeroDuringTraffic++;
+            }
+        }
+    });
+    using var stop = new CancellationTokenSource();
+    var controlling = controller.RunAsync(stop.Token);
+    var tracker = new CompletionTracker(rig.Connection.GetDatabase(), stream, queue.Name, clock);
+    using var watching = new CancellationTokenSource();
+    var tracking = tracker.RunAsync(watching.Token);
+
+    Console.WriteLine();
+    Console.WriteLine($"{name}: stream {stream}");
+    var events = (int)(settings.Traffic.TotalSeconds * settings.Rate);
+    var interval = TimeSpan.FromSeconds(1 / settings.Rate);
+    var start = clock.Elapsed;
+    for (var n = 1; n <= events; n++)
+    {
+        var due = start + (interval * (n - 1));
+        if (due > clock.Elapsed)
+        {
+            await Task.Delay(due - clock.Elapsed);
         }
 
-        await Task.Delay(50);
+        var id = await rig.Connection.GetDatabase().StreamAddAsync(stream, "data", AuditConsumer.Event("work-signal", n));
+        tracker.Published(id!, clock.Elapsed);
+        if (n % (int)Math.Max(1, settings.Rate * 30) == 0)
+        {
+            Console.WriteLine($"  {name}: {clock.Elapsed.TotalSeconds,5:0} s  sent {n,4}  done {tracker.Done,4}  replicas {replicas.Running}  scale-to-zero so far {Volatile.Read(ref toZeroDuringTraffic)}");
+        }
     }
 
-    return true;
-}
+    lock (decisions)
+    {
+        trafficEnd = clock.Elapsed;
+    }
 
-static byte[] Event(int n) => CloudEventFactory.Serialize(new CloudEvent
-{
-    Id = $"work-signal-{Guid.NewGuid():N}",
-    Source = "bench",
-    Type = "OrderPlaced",
-    Subject = $"s-{n}",
-    Data = JsonSerializer.SerializeToElement(new { n }),
-});
+    // On the backlog signal an entry left pending by a replica that scaled in is invisible (lag only):
+    // nothing wakes a consumer to reclaim it. Such entries count with the wait they had when the run ended.
+    await AuditConsumer.WaitUntilAsync(() => Task.FromResult(tracker.Done == events), TimeSpan.FromSeconds(settings.CooldownSeconds + 90));
+    double? backToZero = null;
+    if (kind == ScalingSignal.Work)
+    {
+        // Idle after the traffic: the pool goes back to zero after the window and the cooldown.
+        await AuditConsumer.UntilAsync(() => Task.FromResult(replicas.Desired == 0 && replicas.Running == 0), TimeSpan.FromMinutes(5), "back to zero replicas");
+        backToZero = (clock.Elapsed - trafficEnd).TotalSeconds;
+    }
 
-static QueuePolicy Policy(string topic, BenchSettings settings)
-{
-    var yaml = $"""
-        version: 1
-        connections:
-          redis:
-            address: "redis:6379"
-            passwordSecret: {"{"}name: redis, key: password{"}"}
-          pushScaler:
-            address: "127.0.0.1:9090"
-        traffic:
-          ordersPerDay: 86400
-          peakToMeanRatio: 1.0
-          peakHour: 12
-          spike: {"{"}factor: 1, startHour: 12, minutes: 10{"}"}
-        defaults:
-          pollingIntervalSeconds: {settings.PollingSeconds}
-          cooldownSeconds: {settings.CooldownSeconds}
-        queues:
-          audit:
-            kind: redis-stream
-            deployment: audit-consumer
-            stream: "{"{"}environment{"}"}-{topic}"
-            consumerGroup: audit
-            metric: lag
-            activation: push
-            targetPerReplica: 10
-            minReplicas: 0
-            maxReplicas: 3
-            workload: {"{"}itemsPerOrder: 1, serviceRatePerReplica: 100, concurrencyPerReplica: 16, startupSeconds: 1, longestTaskSeconds: 1{"}"}
-            slo: {"{"}queueWaitSeconds: 60{"}"}
-        environments:
-          dev: {"{"}{"}"}
-        """;
-    var loaded = PolicyLoader.Parse(yaml, "work-signal-bench.yaml");
-    return loaded.HasErrors
-        ? throw new InvalidOperationException(string.Join('\n', loaded.Diagnostics))
-        : loaded.Policy!.Find("dev")!.FindQueue("audit")!;
+    await watching.CancelAsync();
+    await tracking;
+    await stop.CancelAsync();
+    await controlling;
+    var unhandled = tracker.CloseOpen();
+    var run = new SignalRun(toZeroDuringTraffic, tracker.WaitPercentileMs(0.99), backToZero, unhandled);
+    lock (decisions)
+    {
+        Console.WriteLine($"{name}: scaling decisions");
+        decisions.ForEach(Console.WriteLine);
+    }
+
+    Console.WriteLine($"{name}: {events} events, wait p50 {tracker.WaitPercentileMs(0.50):0} ms p99 {run.P99WaitMs:0} ms max {tracker.WaitPercentileMs(1):0} ms, scale-to-zero during traffic {run.ScaleToZeroDuringTraffic}"
+        + (backToZero is { } y ? $", back to zero {y:0} s after the last event" : string.Empty)
+        + (unhandled > 0 ? $"; {unhandled} event(s) never acknowledged (counted with their wait at the end of the run)" : string.Empty));
+    return run;
 }
 
 internal sealed record SignalRun(int ScaleToZeroDuringTraffic, double P99WaitMs, double? BackToZeroSeconds, int Unhandled);
