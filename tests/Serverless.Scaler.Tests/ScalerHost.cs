@@ -28,8 +28,11 @@ internal sealed class ScalerHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    /// <param name="settings">Configuration on top of the defaults (e.g. <c>Temporal:Address</c>).</param>
-    /// <param name="services">Replaces registrations after the scaler's own (a test clock, a given task-queue stats source).</param>
+    /// <summary>
+    /// Starts the scaler on <paramref name="redis"/>; <paramref name="settings"/> adds configuration (e.g.
+    /// <c>Temporal:Address</c>) and <paramref name="services"/> replaces registrations after the scaler's own
+    /// (a test clock, given task-queue stats).
+    /// </summary>
     public static async Task<ScalerHost> StartAsync(
         string redis,
         TimeSpan recheckInterval,
