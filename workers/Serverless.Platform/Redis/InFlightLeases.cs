@@ -24,15 +24,17 @@ public sealed class InFlightLeases(IDatabase database)
 {
     private const string KeyPrefix = "serverless:inflight:";
 
-    // KEYS: hash, expiry set. ARGV: worker, ttl ms, slots JSON.
+    // KEYS: hash, expiry set. ARGV: worker, ttl ms, slots JSON. Both keys live until the latest
+    // lease expires: a worker with a shorter TTL must not cut the other workers' leases short.
     private const string RenewScript = """
         local now = redis.call('TIME')
         local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
         local ttl = tonumber(ARGV[2])
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
         redis.call('ZADD', KEYS[2], ms + ttl, ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ttl)
-        redis.call('PEXPIRE', KEYS[2], ttl)
+        local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+        redis.call('PEXPIREAT', KEYS[1], last[2])
+        redis.call('PEXPIREAT', KEYS[2], last[2])
         return 1
         """;
 
