@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Orders.Activities;
@@ -68,17 +69,19 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Running_RedisUnreachable_NeitherFailsNorBlocksStop()
+    public async Task Running_RedisUnreachable_WarnsAndStillStopsOnDrain()
     {
         var slots = PaymentsSlots();
-        var publisher = Publisher($"127.0.0.1:{RedisServer.FreePort()},connectTimeout=200", slots, TimeSpan.FromSeconds(1));
+        var log = new RecordingLogger();
+        var publisher = Publisher($"127.0.0.1:{RedisServer.FreePort()},connectTimeout=200", slots, TimeSpan.FromSeconds(1), logger: log);
 
         await publisher.StartAsync(Ct);
-        Assert.False(publisher.ExecuteTask!.IsFaulted);
+        await Eventually.TrueAsync(() => log.Warnings.Count >= 2, Bound, "the publisher retries and warns while Redis is down");
         slots.MarkDrained();
         await publisher.StopAsync(Ct).WaitAsync(Bound, Ct);
 
-        Assert.True(publisher.ExecuteTask.IsCompletedSuccessfully);
+        Assert.True(publisher.ExecuteTask!.IsCompletedSuccessfully);
+        Assert.All(log.Warnings, w => Assert.StartsWith("In-flight lease update failed", w, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -110,7 +113,8 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
     private QueueSlots PaymentsSlots() => new(new QueueWorkerPlan(
         "payments", taskQueue, [], [typeof(PaymentActivities)], new QueueOptions { MaxConcurrentActivities = 4 }));
 
-    private InFlightLeasePublisher Publisher(string redisConfiguration, QueueSlots slots, TimeSpan ttl, string? podName = null)
+    private InFlightLeasePublisher Publisher(
+        string redisConfiguration, QueueSlots slots, TimeSpan ttl, string? podName = null, ILogger<InFlightLeasePublisher>? logger = null)
     {
         var connections = new RedisConnections(Options.Create(new RedisOptions { Configuration = redisConfiguration }), NullLoggerFactory.Instance);
         owned.Add(connections);
@@ -120,7 +124,7 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
             [slots],
             Options.Create(new InFlightLeaseOptions { RenewInterval = TimeSpan.FromMilliseconds(100), Ttl = ttl }),
             configuration,
-            NullLogger<InFlightLeasePublisher>.Instance);
+            logger ?? NullLogger<InFlightLeasePublisher>.Instance);
         owned.Add(new DisposeAction(publisher.Dispose));
         return publisher;
     }
@@ -134,6 +138,38 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
     /// <summary>When the worker's lease expires, on the Redis server's clock: it moves on with every renewal.</summary>
     private async Task<double> ExpiryAsync(string worker) =>
         await redis!.GetDatabase().SortedSetScoreAsync(InFlightLeases.KeyFor(taskQueue) + ":expiry", worker) ?? 0;
+
+    private sealed class RecordingLogger : ILogger<InFlightLeasePublisher>
+    {
+        private readonly List<string> warnings = [];
+
+        public IReadOnlyList<string> Warnings
+        {
+            get
+            {
+                lock (warnings)
+                {
+                    return [.. warnings];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning)
+            {
+                lock (warnings)
+                {
+                    warnings.Add(formatter(state, exception));
+                }
+            }
+        }
+    }
 
     private sealed class DisposeAction(Action dispose) : IAsyncDisposable
     {

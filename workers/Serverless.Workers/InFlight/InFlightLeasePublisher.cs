@@ -36,7 +36,7 @@ public sealed partial class InFlightLeasePublisher(
         var held = queues.ToList();
         LogPublishing(WorkerId, string.Join(", ", held.Select(q => q.TaskQueue)), settings.RenewInterval, settings.Ttl);
         var failures = 0;
-        while (held.Count > 0)
+        while (true)
         {
             var error = await PublishAsync(held, settings.Ttl);
             if (error is null && failures > 0)
@@ -49,6 +49,11 @@ public sealed partial class InFlightLeasePublisher(
             if (error is not null)
             {
                 LogRenewFailed(failures, delay, error);
+            }
+
+            if (held.Count == 0)
+            {
+                break;
             }
 
             // A drain wakes the loop early so the lease goes the moment the work is done.
@@ -88,12 +93,12 @@ public sealed partial class InFlightLeasePublisher(
     [LoggerMessage(2200, LogLevel.Information, "Publishing in-flight leases as {WorkerId} for {TaskQueues}: renewed every {RenewInterval}, TTL {Ttl}")]
     private partial void LogPublishing(string workerId, string taskQueues, TimeSpan renewInterval, TimeSpan ttl);
 
-    [LoggerMessage(2201, LogLevel.Warning, "In-flight lease renewal failed ({Failures} in a row); the scaler may undercount work in flight. Retrying in {Delay}: {Error}")]
+    [LoggerMessage(2201, LogLevel.Warning, "In-flight lease update failed ({Failures} in a row); the scaler may undercount work in flight. Retrying in {Delay}: {Error}")]
     private partial void LogRenewFailed(int failures, TimeSpan delay, string error);
 
     [LoggerMessage(2202, LogLevel.Information, "In-flight leases renewed again after {Failures} failed attempts")]
     private partial void LogRecovered(int failures);
 
-    [LoggerMessage(2203, LogLevel.Information, "Every task queue drained; in-flight leases of {WorkerId} released")]
+    [LoggerMessage(2203, LogLevel.Information, "Every task queue drained; in-flight leases of {WorkerId} released (or left to expire where Redis was unreachable)")]
     private partial void LogReleased(string workerId);
 }

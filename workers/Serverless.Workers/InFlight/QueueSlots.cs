@@ -15,6 +15,8 @@ public sealed class QueueSlots
     private const int LocalActivitySlots = 100;
     private const int NexusTaskSlots = 100;
 
+    private readonly Lazy<CountingSlotSupplier> workflow;
+    private readonly Lazy<CountingSlotSupplier> activity;
     private readonly bool pollsWorkflows;
     private readonly bool pollsActivities;
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,8 +24,10 @@ public sealed class QueueSlots
     public QueueSlots(QueueWorkerPlan plan)
     {
         TaskQueue = plan.TaskQueue;
-        Workflow = new CountingSlotSupplier(plan.Tuning.MaxConcurrentWorkflowTasks);
-        Activity = new CountingSlotSupplier(plan.Tuning.MaxConcurrentActivities);
+        // Built on first use: this object exists from registration on, before the tuning is
+        // validated at start, and an invalid slot count must be reported, not thrown here.
+        workflow = new(() => new CountingSlotSupplier(plan.Tuning.MaxConcurrentWorkflowTasks));
+        activity = new(() => new CountingSlotSupplier(plan.Tuning.MaxConcurrentActivities));
         pollsWorkflows = plan.Workflows.Count > 0;
         pollsActivities = plan.Activities.Count > 0;
     }
@@ -31,9 +35,9 @@ public sealed class QueueSlots
     /// <summary>The physical task queue, e.g. <c>prod-payments</c>.</summary>
     public string TaskQueue { get; }
 
-    public CountingSlotSupplier Workflow { get; }
+    public CountingSlotSupplier Workflow => workflow.Value;
 
-    public CountingSlotSupplier Activity { get; }
+    public CountingSlotSupplier Activity => activity.Value;
 
     /// <summary>Completes once the queue's worker has stopped and its in-flight work has finished or been cancelled.</summary>
     public Task Drained => drained.Task;
