@@ -11,7 +11,7 @@ namespace Serverless.Workers.InFlight;
 /// </summary>
 public sealed class QueueSlots
 {
-    // Local activities and Nexus tasks are not scaled on: Temporal's defaults, fixed-size.
+    // Local activities and Nexus tasks are not scaled on: Temporal's defaults (platform-semantics §9.3), fixed-size.
     private const int LocalActivitySlots = 100;
     private const int NexusTaskSlots = 100;
 
