@@ -79,7 +79,7 @@ public sealed partial class QueueWorkerService(
         var client = await services.GetRequiredService<TemporalConnector>().ConnectAsync(stoppingToken);
         var options = BuildWorkerOptions();
         using var worker = new TemporalWorker(client, options);
-        observability.RegisterCapacity(plan.TaskQueue, slots.Activity.Capacity);
+        observability.RegisterSlots(slots);
         LogPolling(plan.TaskQueue, plan.Workflows.Count, plan.Activities.Count, options.GracefulShutdownTimeout);
         readiness.MarkPolling(plan.TaskQueue);
         try
