@@ -50,7 +50,7 @@ public sealed class PolicyLoaderTests
     public void Parse_PushActivationWithoutPushScaler_IsAMissingConnection()
     {
         var yaml = PolicyText.Replace(
-            "  pushScaler:                           # workers/Serverless.Scaler (keda/components/push-scaler), for activation: push\n    address: \"serverless-scaler.serverless-{environment}.svc.cluster.local:9090\"\n",
+            "  pushScaler:                           # workers/Serverless.Scaler (keda/components/push-scaler): signal work, activation push\n    address: \"serverless-scaler.serverless-{environment}.svc.cluster.local:9090\"\n",
             string.Empty);
 
         var result = PolicyText.Parse(yaml);

@@ -35,7 +35,11 @@ public sealed record QueuePolicy(
     ServiceLevel Slo,
     FieldLocations Locations)
 {
-    /// <summary>How KEDA learns that work arrived while the pool sleeps; scaling 1..N is the HPA's either way.</summary>
+    /// <summary>
+    /// How KEDA learns that work arrived while the pool sleeps; scaling 1..N is the HPA's either way. Always
+    /// <see cref="TriggerActivation.Push"/> with <see cref="ScalingSignal.Work"/> (its trigger is external-push);
+    /// <c>activation: push</c> on a backlog queue keeps the backlog metric and only wakes it sooner.
+    /// </summary>
     public TriggerActivation Activation { get; init; } = TriggerActivation.Poll;
 
     /// <summary>What the scaler measures: waiting work only (KEDA's built-in triggers) or all outstanding work.</summary>
@@ -46,6 +50,9 @@ public sealed record QueuePolicy(
     /// so a pool that keeps up with steady traffic is not scaled to zero between items.
     /// </summary>
     public int ActivationWindowSeconds { get; init; }
+
+    /// <summary>Whether the queue's trigger is served by workers/Serverless.Scaler (keda/components/push-scaler).</summary>
+    public bool UsesPushScaler => Signal == ScalingSignal.Work || Activation == TriggerActivation.Push;
 }
 
 public enum ScalingSignal
