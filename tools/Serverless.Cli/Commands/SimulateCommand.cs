@@ -11,7 +11,8 @@ namespace Serverless.Cli.Commands;
 /// <summary>
 /// <c>serverless simulate</c>: replays a day (generated from the traffic profile, or a CSV trace) through the
 /// KEDA + HPA model for every queue; prints a summary and writes a CSV and an SVG chart per queue.
-/// <c>--compare a.yaml b.yaml</c> runs two policies on the same arrivals.
+/// <c>--compare a.yaml b.yaml</c> runs two policies on the same arrivals; <c>--compare-signals</c> runs one policy
+/// with every queue on the backlog signal and again on the work signal.
 /// </summary>
 internal sealed class SimulateCommand : Command
 {
@@ -24,6 +25,11 @@ internal sealed class SimulateCommand : Command
         HelpName = "a.yaml b.yaml",
         Arity = new ArgumentArity(2, 2),
         AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<bool> compareSignals = new("--compare-signals")
+    {
+        Description = "Run the policy twice on the same arrivals: every queue on signal backlog (KEDA's built-in triggers), then on signal work (push scaler, activation window).",
     };
 
     private readonly Option<string?> environment = PolicyOptions.Environment($"Environment to simulate (default: {PolicyOptions.DefaultEnvironment}).");
@@ -68,7 +74,7 @@ internal sealed class SimulateCommand : Command
     public SimulateCommand()
         : base("simulate", "Replay a day of arrivals (or a CSV trace) through KEDA + HPA semantics for every queue: waits, backlog, replicas, cost, SLO.")
     {
-        foreach (var option in new Option[] { policy, compare, environment, trace, seed, ordersPerDay, spikeFactor, serviceRateFactor, queues, outages, output, step })
+        foreach (var option in new Option[] { policy, compare, compareSignals, environment, trace, seed, ordersPerDay, spikeFactor, serviceRateFactor, queues, outages, output, step })
         {
             Options.Add(option);
         }
@@ -77,6 +83,13 @@ internal sealed class SimulateCommand : Command
         serviceRateFactor.Validators.Add(r => AddErrorUnless(r, r.GetValue(serviceRateFactor) is > 0 and <= 100, "--service-rate-factor must be above 0 and at most 100."));
         ordersPerDay.Validators.Add(r => AddErrorUnless(r, r.GetValue(ordersPerDay) is null or (> 0 and <= 1e9), "--orders-per-day must be above 0."));
         spikeFactor.Validators.Add(r => AddErrorUnless(r, r.GetValue(spikeFactor) is null or (>= 1 and <= 1000), "--spike-factor must be between 1 and 1000."));
+        Validators.Add(r =>
+        {
+            if (r.GetValue(compareSignals) && r.GetValue(compare) is { Length: > 0 })
+            {
+                r.AddError("--compare-signals runs one policy under both signals; it cannot be combined with --compare.");
+            }
+        });
         SetAction(RunAsync);
     }
 
@@ -98,7 +111,16 @@ internal sealed class SimulateCommand : Command
                 return ExitCodes.Usage;
             }
 
-            environments.Add((label, WithTrafficOverrides(env, parseResult)));
+            var withTraffic = WithTrafficOverrides(env, parseResult);
+            if (parseResult.GetValue(compareSignals))
+            {
+                environments.Add(("backlog", withTraffic.WithSignal(ScalingSignal.Backlog)));
+                environments.Add(("work", withTraffic.WithSignal(ScalingSignal.Work)));
+            }
+            else
+            {
+                environments.Add((label, withTraffic));
+            }
         }
 
         var selected = parseResult.GetValue(queues) ?? [];

@@ -128,7 +128,7 @@ public static class PolicyLinter
 
         public void PendingAloneCannotWake()
         {
-            if (queue.Source is not RedisStreamSource { Metric: StreamMetric.Pending })
+            if (queue.Signal == ScalingSignal.Work || queue.Source is not RedisStreamSource { Metric: StreamMetric.Pending })
             {
                 return;
             }

@@ -14,6 +14,9 @@ internal sealed class QueueSignal(QueuePolicy queue)
     private readonly bool readsPending = queue.Signal == ScalingSignal.Backlog && queue.Source is RedisStreamSource { Metric: StreamMetric.Pending };
     private long? lastArrival;
 
+    /// <summary>The metric in operator words, for explanations.</summary>
+    public string MetricName => work ? "outstanding" : readsPending ? "pending" : "backlog";
+
     public void Observe(long now, double arrived)
     {
         if (arrived > 0)

@@ -65,7 +65,7 @@ public static class QueueSimulator
                 var sync = hpa.Reconcile(now, deployment.Replicas, deployment.Replicas, hpaMetric, scaling.TargetPerReplica);
                 if (sync.Outcome == HpaOutcome.Rescaled)
                 {
-                    events.Add(new ScalingEvent(now, ScalingActor.Hpa, sync.Current, sync.Desired, sync.Metric, DescribeHpa(sync, scaling.TargetPerReplica)));
+                    events.Add(new ScalingEvent(now, ScalingActor.Hpa, sync.Current, sync.Desired, sync.Metric, DescribeHpa(sync, scaling.TargetPerReplica, signal.MetricName)));
                     deployment.Scale(now, sync.Desired);
                 }
             }
@@ -75,7 +75,7 @@ public static class QueueSimulator
                 var poll = keda.RequestScale(now, deployment.Replicas, new TriggerReading(true, false, pushed, false));
                 if (poll.To != poll.From)
                 {
-                    events.Add(new ScalingEvent(now, ScalingActor.Keda, poll.From, poll.To, pushed, DescribePush(pushed, recentArrival, scaling)));
+                    events.Add(new ScalingEvent(now, ScalingActor.KedaPush, poll.From, poll.To, pushed, DescribePush(pushed, recentArrival, scaling)));
                     deployment.Scale(now, poll.To);
                 }
             }
@@ -160,10 +160,10 @@ public static class QueueSimulator
             series.Length);
     }
 
-    private static string DescribeHpa(HpaSync sync, int target)
+    private static string DescribeHpa(HpaSync sync, int target, string metricName)
     {
         var proposal = sync.Proposed is { } p && sync.Metric is { } m
-            ? $"backlog {m:0} / target {target} → proposes {p}; "
+            ? $"{metricName} {m:0} / target {target} → proposes {p}; "
             : string.Empty;
         return $"{proposal}{sync.Reason}";
     }
