@@ -83,19 +83,18 @@ internal sealed class SimulateCommand : Command
         serviceRateFactor.Validators.Add(r => AddErrorUnless(r, r.GetValue(serviceRateFactor) is > 0 and <= 100, "--service-rate-factor must be above 0 and at most 100."));
         ordersPerDay.Validators.Add(r => AddErrorUnless(r, r.GetValue(ordersPerDay) is null or (> 0 and <= 1e9), "--orders-per-day must be above 0."));
         spikeFactor.Validators.Add(r => AddErrorUnless(r, r.GetValue(spikeFactor) is null or (>= 1 and <= 1000), "--spike-factor must be between 1 and 1000."));
-        Validators.Add(r =>
-        {
-            if (r.GetValue(compareSignals) && r.GetValue(compare) is { Length: > 0 })
-            {
-                r.AddError("--compare-signals runs one policy under both signals; it cannot be combined with --compare.");
-            }
-        });
         SetAction(RunAsync);
     }
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var console = CliOutput.For(parseResult);
+        if (parseResult.GetValue(compareSignals) && parseResult.GetValue(compare) is { Length: > 0 })
+        {
+            console.Problem("--compare-signals runs one policy under both signals; it cannot be combined with --compare");
+            return ExitCodes.Usage;
+        }
+
         var files = parseResult.GetValue(compare) is { Length: 2 } pair ? pair : [parseResult.GetRequiredValue(policy)];
         var environments = new List<(string Label, EnvironmentPolicy Environment)>();
         foreach (var (file, label) in files.Zip(Labels(files)))
