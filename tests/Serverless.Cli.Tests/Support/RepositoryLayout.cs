@@ -11,6 +11,9 @@ public static class RepositoryLayout
 
     public static string RenderedRoot => Path.Combine(Root, "keda", "base", "scaling");
 
+    /// <summary>An hour of steady traffic, an idle hour, another steady hour (keda/SIZING.md).</summary>
+    public static string IdleHourTracePath => Path.Combine(Root, "keda", "traces", "idle-hour.csv");
+
     /// <summary>The KEDA CRDs (upstream files outside the repository); skips with a reason CI counts when absent.</summary>
     public static string RequireSchemas() => ManifestSchemas.RequireDirectory(Root);
 
