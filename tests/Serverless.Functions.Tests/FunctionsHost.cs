@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serverless.Functions.SelfHost.Edge;
 using Serverless.Functions.SelfHost;
 using Serverless.Functions.Tests.Doubles;
@@ -51,12 +52,17 @@ public sealed class FunctionsHost : IAsyncDisposable
     public static async Task<FunctionsHost> StartAsync(
         RecordingTemporal? temporal = null,
         IOrderReadModel? readModel = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null,
+        RecordedLog? log = null)
     {
         var apiKey = NewKey();
         var app = SelfHostApplication.Build([], builder =>
         {
             Configure(builder, settings, apiKey);
+            if (log is not null)
+            {
+                builder.Logging.AddProvider(log);
+            }
 
             if (temporal is not null)
             {
@@ -102,9 +108,11 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
-    public HttpClient NewClient(string? apiKey)
+    /// <param name="apiKey">Sent in every request; null for none.</param>
+    /// <param name="timeout">When the client gives up on an answer (30 s unless given).</param>
+    public HttpClient NewClient(string? apiKey, TimeSpan? timeout = null)
     {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (apiKey is not null)
         {

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Serverless.Functions.Tests.Doubles;
+using Microsoft.Extensions.Logging;
 using Serverless.Orders.Workflows;
+using Serverless.Testing;
 using static Serverless.Functions.Tests.Api;
 
 namespace Serverless.Functions.Tests.Orders;
@@ -74,6 +76,67 @@ public sealed class TemporalDownTests
     }
 
     [Fact]
+    public async Task PlaceOrder_TemporalAcceptsConnectionsButNeverAnswers_EveryRequestGets503WithinTheCallLimit()
+    {
+        using var silent = SilentServer.Start();
+        var limit = TimeSpan.FromSeconds(1);
+        await using var host = await FunctionsHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = silent.Address,
+            ["Functions:TemporalCallTimeout"] = "00:00:01",
+        });
+        // The bound is behaviour, not speed: the client gives up (and the test fails) well after the limit.
+        using var client = host.NewClient(host.ApiKey, timeout: limit + TimeSpan.FromSeconds(3));
+
+        // Two rounds of concurrent requests: the first waits on the lazy connect, the second arrives
+        // while that connect is still hanging.
+        for (var round = 0; round < 2; round++)
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.SendAsync(PlaceOrder(NewKey()), Ct)));
+
+            foreach (var response in responses)
+            {
+                using (response)
+                {
+                    var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+                    Assert.Equal("urn:serverless:problem:temporarily-unavailable", problem.GetProperty("type").GetString());
+                    Assert.Equal("5", Header(response, "Retry-After"));
+                }
+            }
+        }
+
+        Assert.True(silent.Connections > 0, "the functions reached the silent server");
+    }
+
+    [Fact]
+    public async Task PlaceOrder_ClientGivesUpWhileTemporalIsSilent_IsNotLoggedAsAnError()
+    {
+        using var silent = SilentServer.Start();
+        var log = new RecordedLog();
+        await using var host = await FunctionsHost.StartAsync(log: log, settings: new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = silent.Address,
+            ["Functions:TemporalCallTimeout"] = "00:00:30",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+            // Redis (unreachable here) logs its reconnects as errors; they are not about this request.
+            ["Logging:LogLevel:StackExchange.Redis"] = "None",
+        });
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var sent = host.Client.SendAsync(PlaceOrder(NewKey()), giveUp.Token);
+        await silent.FirstConnection.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sent);
+        await Eventually.TrueAsync(
+            () => log.Entries.Any(e => e.Category == "Microsoft.AspNetCore.Hosting.Diagnostics" && e.EventId.Id == RequestFinishedEvent),
+            TimeSpan.FromSeconds(10),
+            "the server finished the request the client gave up on, without waiting out the call limit");
+        Assert.Empty(log.AtLeast(LogLevel.Error));
+    }
+
+    [Fact]
     public async Task CancelOrder_OutageBetweenPlacingAndCancelling_Answers503AndSignalsNothing()
     {
         var temporal = new RecordingTemporal();
@@ -87,6 +150,9 @@ public sealed class TemporalDownTests
         await ProblemAsync(cancelled, HttpStatusCode.ServiceUnavailable);
         Assert.Empty(temporal.Signals);
     }
+
+    /// <summary>ASP.NET Core hosting's "Request finished" log event.</summary>
+    private const int RequestFinishedEvent = 2;
 
     private static int ClosedPort()
     {
