@@ -125,6 +125,17 @@ public static class ProblemResults
         return Create(StatusCodes.Status503ServiceUnavailable, Types.TemporarilyUnavailable, "Temporarily unavailable", detail);
     }
 
+    /// <summary><paramref name="result"/> with <paramref name="name"/> added to its problem body; any other result unchanged.</summary>
+    public static IActionResult WithExtension(IActionResult result, string name, string value)
+    {
+        if (result is ObjectResult { Value: ProblemDetails problem })
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return result;
+    }
+
     public static string RetryAfterSeconds(TimeSpan retryAfter) =>
         ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 

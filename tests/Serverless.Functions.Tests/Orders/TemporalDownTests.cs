@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Serverless.Functions.Orders;
 using Serverless.Functions.Tests.Doubles;
 using Microsoft.Extensions.Logging;
 using Serverless.Orders.Workflows;
@@ -57,6 +58,28 @@ public sealed class TemporalDownTests
         await ProblemAsync(retriedDuringOutage, HttpStatusCode.ServiceUnavailable);
         Assert.Equal(0, startsDuringOutage);
         Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (afterRecovery.StatusCode, retriedAfterRecovery.StatusCode));
+        Assert.Equal(OrderStarter.OrderIdFor(key), Assert.Single(temporal.Starts).WorkflowId);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithoutKeyDuringAnOutage_Returns503WithTheGeneratedKeyAndItsRetryPlacesOnce()
+    {
+        var temporal = new RecordingTemporal { Outage = () => null };
+        await using var host = await FunctionsHost.StartAsync(temporal, settings: new Dictionary<string, string?>
+        {
+            ["Functions:TemporalCallTimeout"] = "00:00:00.3",
+        });
+
+        using var timedOut = await host.Client.SendAsync(PlaceOrder(idempotencyKey: null), Ct);
+        var problem = await ProblemAsync(timedOut, HttpStatusCode.ServiceUnavailable);
+        var key = Header(timedOut, IdempotencyKeyHeader.Name);
+        temporal.Outage = null;
+        using var retried = await host.Client.SendAsync(PlaceOrder(key), Ct);
+        using var retriedAgain = await host.Client.SendAsync(PlaceOrder(key), Ct);
+
+        Assert.True(Guid.TryParse(key, out _), $"the generated key '{key}' is returned");
+        Assert.Equal(key, problem.GetProperty(IdempotencyKeyHeader.ProblemExtension).GetString());
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (retried.StatusCode, retriedAgain.StatusCode));
         Assert.Equal(OrderStarter.OrderIdFor(key), Assert.Single(temporal.Starts).WorkflowId);
     }
 
