@@ -25,17 +25,23 @@ public sealed class FunctionsHost : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private FunctionsHost(WebApplication app, Uri address, string apiKey, RecordingTemporal? temporal)
+    private FunctionsHost(WebApplication app, Uri address, Uri managementAddress, string apiKey, RecordingTemporal? temporal)
     {
         this.app = app;
         Address = address;
+        ManagementAddress = managementAddress;
         ApiKey = apiKey;
         Temporal = temporal!;
         Client = NewClient(apiKey);
         Anonymous = NewClient(apiKey: null);
+        Management = new HttpClient { BaseAddress = managementAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The public port: the functions, status-only probes.</summary>
     public Uri Address { get; }
+
+    /// <summary>The management port: probes with details, the Prometheus scrape.</summary>
+    public Uri ManagementAddress { get; }
 
     public string ApiKey { get; }
 
@@ -46,6 +52,9 @@ public sealed class FunctionsHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     public HttpClient Anonymous { get; }
+
+    /// <summary>Talks to the management port.</summary>
+    public HttpClient Management { get; }
 
     public IServiceProvider Services => app.Services;
 
@@ -75,7 +84,10 @@ public sealed class FunctionsHost : IAsyncDisposable
             }
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new FunctionsHost(app, app.ListeningAddress(), apiKey, temporal);
+        // The self-host binds its public listener first, then the management one.
+        var addresses = app.ListeningAddresses();
+        Assert.Equal(2, addresses.Count);
+        return new FunctionsHost(app, addresses[0], addresses[1], apiKey, temporal);
     }
 
     /// <summary>
@@ -88,6 +100,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
+            ["Management:Port"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
             ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics"] = "Critical",
@@ -126,6 +139,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         Client.Dispose();
         Anonymous.Dispose();
+        Management.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
     }
