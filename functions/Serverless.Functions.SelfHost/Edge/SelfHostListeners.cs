@@ -18,7 +18,7 @@ public static class SelfHostListeners
 {
     private const string ManagementConnection = "serverless.management";
 
-    /// <summary>Call last: reads <c>Urls</c> as the configuration finally says.</summary>
+    /// <summary>Call after every configuration source is added: reads <c>Urls</c> as it finally is.</summary>
     public static WebApplicationBuilder AddSelfHostListeners(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<ManagementOptions>(builder.Configuration, ManagementOptions.Section, options => options.Validate());
@@ -42,11 +42,8 @@ public static class SelfHostListeners
             }
         });
 
-        // The listeners above are the only ones: without this Kestrel would be handed Urls (and the
-        // base image's ASPNETCORE_HTTP_PORTS) as well, ignore them and warn at every start.
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
-        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, string.Empty);
-        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, string.Empty);
+        // The listeners above are the only ones. The host still hands Kestrel Urls, which Kestrel then
+        // ignores for them, logging "Overriding address(es)" once at start.
         return builder;
     }
 
