@@ -48,6 +48,7 @@ public static class FunctionsBenchmark
             ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=serverless;Database=serverless",
             ["State:KeyPrefix"] = "dev-orders",
                 ["SelfHost:ApiKeys:bench"] = apiKey,
+                ["Management:Port"] = "0",
             });
             builder.Services.AddSingleton<ITemporalClient>(provider => temporal.CreateClient(provider.GetRequiredService<CorrelationInterceptor>()));
         });
@@ -131,7 +132,8 @@ public static class FunctionsBenchmark
     private static async Task<Uri> StartAsync(WebApplication app)
     {
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        // The functions also listen on a management port, bound after the public one.
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new Uri(address.TrimEnd('/') + "/");
     }
 }
