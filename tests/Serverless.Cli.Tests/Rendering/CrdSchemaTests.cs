@@ -43,7 +43,8 @@ public sealed class CrdSchemaTests
     public void Render_EveryOptionalField_StillValidates()
     {
         var schemas = Schemas();
-        var environment = PolicyText.Valid(PolicyText.CheckedIn).Find("prod")!;
+        // On the backlog signal: the built-in temporal trigger is the one that takes a TriggerAuthentication.
+        var environment = PolicyText.Valid(PolicyText.Backlog).Find("prod")!;
         var queue = environment.FindQueue("payments")! with
         {
             Scaling = environment.FindQueue("payments")!.Scaling with
