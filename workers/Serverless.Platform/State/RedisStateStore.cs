@@ -7,7 +7,8 @@ namespace Serverless.Platform.State;
 
 /// <summary>
 /// Dapr's Redis state store layout and rules without a sidecar (platform-semantics §6.2): one hash
-/// per key with <c>data</c> (the JSON bytes <c>DaprClient</c> would send) and <c>version</c>
+/// per key with <c>data</c> (the value's bytes as given: for typed values the JSON <c>DaprClient</c>
+/// would send) and <c>version</c>
 /// (<c>HINCRBY</c> per write, so the ETag of the first write is "1"), <c>first-write</c> = 0 on keys
 /// written with first-write concurrency. Writes and deletes are Lua scripts that apply Dapr's
 /// conditions step by step, so both sides accept and refuse the same requests.
