@@ -113,7 +113,8 @@ public sealed partial class StreamConsumerService(
         ReclaimSweep? sweep = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            // No free slot, no read and no reclaim: what we take stays pending under our name until handled.
+            // Neither read nor reclaim without a free slot: whatever we take starts at once, so a
+            // crash strands at most the handler slots' worth of entries under our name.
             await slots.WaitAsync(stoppingToken);
             slots.Release();
             if (DateTime.UtcNow >= nextMaintenance)
