@@ -40,12 +40,30 @@ public sealed class ScaleInTests
         var processes = survivors.Concat(leavers).ToDictionary(name => name, name => bed.StartConsumer(Settings(name)));
         try
         {
+            foreach (var process in processes.Values)
+            {
+                await process.WaitForOutputAsync("Reading ", Bound);
+            }
+
             await CrashPolling.UntilAsync(() => AuditedAsync(bed), Events / 20, processes["leaver-1"], Bound);
             await using var hold = await bed.LockAuditTableAsync(Ct);
-            await Eventually.TrueAsync(
-                async () => (await bed.ConsumersAsync()).Count(c => c.PendingMessageCount >= Concurrency) == processes.Count,
-                Bound,
-                "every consumer with all its handler slots stuck");
+            var seen = "nothing yet";
+            try
+            {
+                await Eventually.TrueAsync(
+                    async () =>
+                    {
+                        var consumers = await bed.ConsumersAsync();
+                        seen = string.Join(", ", consumers.Select(c => $"{c.Name}={c.PendingMessageCount}"));
+                        return consumers.Count(c => c.PendingMessageCount >= Concurrency) == processes.Count;
+                    },
+                    Bound,
+                    "every consumer with all its handler slots stuck");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}; last seen {seen}", e);
+            }
 
             foreach (var leaver in leavers)
             {
