@@ -46,6 +46,12 @@ public sealed class ScaleInTests
             }
 
             await CrashPolling.UntilAsync(() => AuditedAsync(bed), Events / 20, processes["leaver-1"], Bound);
+            // A consumer joins the group with its first read, after its first maintenance (schema
+            // migration included), which must not meet the table lock.
+            await Eventually.TrueAsync(
+                async () => (await bed.ConsumersAsync()).Select(c => c.Name.ToString()).Intersect(processes.Keys).Count() == processes.Count,
+                Bound,
+                "every consumer reading");
             await using var hold = await bed.LockAuditTableAsync(Ct);
             var seen = "nothing yet";
             try
