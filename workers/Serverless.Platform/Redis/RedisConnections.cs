@@ -60,6 +60,7 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
     private static Task<ConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILoggerFactory loggerFactory, TimeSpan extraTimeout)
     {
         var configuration = ConfigurationOptions.Parse(settings.Configuration);
+        configuration.Ssl |= settings.Tls;
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ConnectTimeout = (int)settings.ConnectTimeout.TotalMilliseconds;
