@@ -10,8 +10,12 @@ namespace Serverless.Platform.Redis;
 /// backlog), so callers can fall back to PostgreSQL at once instead of waiting out a timeout.
 /// Blocking reads (<c>XREADGROUP ... BLOCK</c>) would stall every command queued behind them on a
 /// multiplexed socket, so each blocking reader gets a dedicated connection.
+/// Every connection follows a failover (Sentinel promotes a replica, keda/platform/redis): a lost
+/// primary makes StackExchange.Redis reconnect and pick the primary among the configured nodes, but a
+/// demoted one stays connected and answers every write with <c>READONLY</c>, so that answer makes the
+/// connection rediscover the roles at once.
 /// </summary>
-public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable
+public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     private readonly Lazy<Task<ConnectionMultiplexer>> shared = new(() => ConnectAsync(options.Value, loggerFactory, extraTimeout: TimeSpan.Zero));
     private readonly List<ConnectionMultiplexer> dedicated = [];
@@ -57,7 +61,7 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
         }
     }
 
-    private static Task<ConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILoggerFactory loggerFactory, TimeSpan extraTimeout)
+    private static async Task<ConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILoggerFactory loggerFactory, TimeSpan extraTimeout)
     {
         var configuration = ConfigurationOptions.Parse(settings.Configuration);
         configuration.Ssl |= settings.Tls;
@@ -75,6 +79,37 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
         // Reconnect attempts back off exponentially up to 10 s: a Redis outage never makes us spin.
         configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 10_000);
         configuration.LoggerFactory = loggerFactory;
-        return ConnectionMultiplexer.ConnectAsync(configuration);
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        FollowPrimary(connection, loggerFactory.CreateLogger<RedisConnections>());
+        return connection;
     }
+
+    /// <summary>On <c>READONLY</c> (a write reached a node that is a replica now), one role rediscovery at a time.</summary>
+    private static void FollowPrimary(ConnectionMultiplexer connection, ILogger logger)
+    {
+        var rediscovering = 0;
+        connection.ErrorMessage += (_, error) =>
+        {
+            if (!error.Message.StartsWith("READONLY", StringComparison.Ordinal) || Interlocked.Exchange(ref rediscovering, 1) == 1)
+            {
+                return;
+            }
+
+            LogDemoted(logger, error.EndPoint?.ToString() ?? "unknown");
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await connection.ConfigureAsync();
+                }
+                finally
+                {
+                    Volatile.Write(ref rediscovering, 0);
+                }
+            });
+        };
+    }
+
+    [LoggerMessage(3010, LogLevel.Warning, "Redis {Endpoint} answered READONLY: it is a replica now (failover); finding the primary among the configured nodes")]
+    private static partial void LogDemoted(ILogger logger, string endpoint);
 }
