@@ -12,8 +12,11 @@ namespace Serverless.Platform.Redis;
 /// multiplexed socket, so each blocking reader gets a dedicated connection.
 /// Every connection follows a failover (Sentinel promotes a replica, keda/platform/redis): a lost
 /// primary makes StackExchange.Redis reconnect and pick the primary among the configured nodes, but a
-/// demoted one stays connected and answers every write with <c>READONLY</c>, so that answer makes the
-/// connection rediscover the roles at once.
+/// demoted one stays connected and answers every write with <c>READONLY</c>. That answer makes the
+/// connection rediscover the roles at once; when no configured node is primary after that (one name,
+/// such as the chart's master Service, that now leads to a replica), the connections to the demoted
+/// node are closed so that the reconnect resolves the name again and reaches the new primary (what
+/// go-redis, under Dapr and KEDA, does on READONLY too).
 /// </summary>
 public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
@@ -100,7 +103,7 @@ public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILo
             {
                 try
                 {
-                    await connection.ConfigureAsync();
+                    await RediscoverPrimaryAsync(connection, logger);
                 }
                 finally
                 {
@@ -109,6 +112,34 @@ public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILo
             });
         };
     }
+
+    private static async Task RediscoverPrimaryAsync(ConnectionMultiplexer connection, ILogger logger)
+    {
+        try
+        {
+            await connection.ConfigureAsync();
+            var servers = connection.GetServers();
+            if (servers.Any(s => s.IsConnected && !s.IsReplica))
+            {
+                return;
+            }
+
+            foreach (var replica in servers.Where(s => s.IsConnected && s.IsReplica))
+            {
+                // This multiplexer's own command connection to the node closes itself; nobody else's.
+                var id = (long)await replica.ExecuteAsync("CLIENT", "ID");
+                await replica.ExecuteAsync("CLIENT", "KILL", "ID", id, "SKIPME", "no");
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The next READONLY or the reconnect after a lost connection tries again.
+            LogRediscoveryFailed(logger, e.Message);
+        }
+    }
+
+    [LoggerMessage(3011, LogLevel.Warning, "Finding the Redis primary after a failover failed: {Error}")]
+    private static partial void LogRediscoveryFailed(ILogger logger, string error);
 
     [LoggerMessage(3010, LogLevel.Warning, "Redis {Endpoint} answered READONLY: it is a replica now (failover); finding the primary among the configured nodes")]
     private static partial void LogDemoted(ILogger logger, string endpoint);
