@@ -23,7 +23,7 @@ public sealed partial class OperationsTests
     [Fact]
     public async Task Kustomize_Monitoring_EveryRuleIsCompleteAndTheIssuesAlertsExist()
     {
-        // No PrometheusRule schema is among shared/schemas: its shape is checked here.
+        // PrometheusRule (prometheus-operator) is in neither schema package: its shape is checked here.
         var manifests = ManifestSet.Parse(await Kustomize.BuildAsync(Repository.Monitoring, TestContext.Current.CancellationToken));
         var rules = manifests.OfKind("PrometheusRule").SelectMany(r => r.At("spec.groups")!.AsArray()).SelectMany(g => g!["rules"]!.AsArray()).ToList();
 
