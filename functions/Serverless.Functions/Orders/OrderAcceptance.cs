@@ -20,46 +20,57 @@ namespace Serverless.Functions.Orders;
 public sealed record AcceptedOrder(bool AcceptedNow, bool SameRequest, OrderStatus? Queued = null);
 
 /// <summary>
-/// Accepts orders durably (<see cref="OrderAcceptMode.Outbox"/>): an order the outbox holds answers
-/// from there (so a key's first copy decides its body, wherever it is), any other goes to Temporal,
-/// and when Temporal is unreachable it is queued in the outbox for the relay. Only when PostgreSQL
-/// fails too does the <see cref="TemporalUnavailableException"/> reach the caller (<c>503</c>).
-/// In <see cref="OrderAcceptMode.Reject"/> the outbox is never touched.
+/// Accepts orders durably (<see cref="OrderAcceptMode.Outbox"/>). Every order is first written to
+/// the outbox (one idempotent statement on the order id): that row holds the key's first body, so
+/// another body is <c>422</c> wherever the first copy is, even while Temporal cannot be asked. Then
+/// the workflow is started at once and the row marked started; when Temporal is unreachable the row
+/// stays queued and the relay starts it (it waits <see cref="RelayGrace"/> first, so it does not race
+/// the start in progress). When PostgreSQL is unreachable, Temporal alone decides (as in
+/// <see cref="OrderAcceptMode.Reject"/>); only when both fail does the
+/// <see cref="TemporalUnavailableException"/> reach the caller (<c>503</c>).
 /// </summary>
 public sealed partial class OrderAcceptance(
     OrderWorkflowGateway workflows,
     OrderOutbox outbox,
     IOptions<OrderAcceptOptions> options,
+    IOptions<FunctionsOptions> functions,
     IOptions<ServerlessEnvironmentOptions> environment,
     ILogger<OrderAcceptance> logger)
 {
     private bool UsesOutbox => options.Value.Mode == OrderAcceptMode.Outbox;
 
+    /// <summary>How long a new row waits for the relay: longer than this request's own start may take.</summary>
+    private TimeSpan RelayGrace => functions.Value.TemporalCallTimeout * 2;
+
     public async Task<AcceptedOrder> AcceptAsync(OrderInput input, string idempotencyKey, CancellationToken cancellationToken)
     {
         var fingerprint = OrderStarter.RequestFingerprint(input);
+        var held = UsesOutbox
+            ? await TryEnqueueAsync(new OutboxOrder(input, idempotencyKey, fingerprint, CorrelationId.Current, environment.Value.Environment), cancellationToken)
+            : null;
         // A conflict row lost its key to another order already in Temporal: Temporal answers for it.
-        if (UsesOutbox && await FindAsync(input.OrderId, cancellationToken) is { State: not OutboxState.Conflict } held)
+        if (held is { QueuedNow: false, State: not OutboxState.Conflict })
         {
-            return new AcceptedOrder(AcceptedNow: false, SameRequest: held.Fingerprint == fingerprint, QueuedStatus(held.State));
+            return new AcceptedOrder(AcceptedNow: false, held.SameRequest, QueuedStatus(held.State));
         }
 
+        OrderStart start;
         try
         {
-            var start = await workflows.StartOrGetAsync(input, cancellationToken);
-            return new AcceptedOrder(start.StartedNow, start.SameRequest);
+            start = await workflows.StartOrGetAsync(input, cancellationToken);
         }
-        catch (TemporalUnavailableException) when (UsesOutbox)
+        catch (TemporalUnavailableException) when (held is { QueuedNow: true })
         {
-            var queued = await TryEnqueueAsync(new OutboxOrder(input, idempotencyKey, fingerprint, CorrelationId.Current, environment.Value.Environment), cancellationToken);
-            if (queued is null)
-            {
-                throw;
-            }
-
-            LogQueued(input.OrderId, queued.QueuedNow);
-            return new AcceptedOrder(queued.QueuedNow, queued.SameRequest, QueuedStatus(queued.State));
+            LogQueued(input.OrderId);
+            return new AcceptedOrder(AcceptedNow: true, SameRequest: true, OrderStatus.Queued);
         }
+
+        if (held is { QueuedNow: true })
+        {
+            await TryMarkAsync(input.OrderId, start.SameRequest ? OutboxState.Started : OutboxState.Conflict, cancellationToken);
+        }
+
+        return new AcceptedOrder(start.StartedNow, start.SameRequest);
     }
 
     /// <summary>The outbox row of an order whose workflow does not exist yet (queued or cancelled there); null otherwise.</summary>
@@ -105,12 +116,25 @@ public sealed partial class OrderAcceptance(
     {
         try
         {
-            return await outbox.EnqueueAsync(order, cancellationToken);
+            return await outbox.EnqueueAsync(order, RelayGrace, cancellationToken);
         }
         catch (Exception e) when (IsUnreachable(e))
         {
             LogOutboxUnreachable("enqueue", order.Input.OrderId, e.Message);
             return null;
+        }
+    }
+
+    private async Task TryMarkAsync(string orderId, OutboxState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await outbox.MarkAsync(orderId, state, cancellationToken);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            // The row stays queued: the relay's start finds the workflow and marks it.
+            LogOutboxUnreachable("mark", orderId, e.Message);
         }
     }
 
@@ -124,8 +148,8 @@ public sealed partial class OrderAcceptance(
     private static bool IsUnreachable(Exception e) =>
         e is DbException or PostgresPoolExhaustedException or TimeoutException or SocketException;
 
-    [LoggerMessage(3400, LogLevel.Warning, "Temporal unavailable: order {OrderId} accepted into the outbox (new row: {QueuedNow})")]
-    private partial void LogQueued(string orderId, bool queuedNow);
+    [LoggerMessage(3400, LogLevel.Warning, "Temporal unavailable: order {OrderId} queued in the outbox for the relay")]
+    private partial void LogQueued(string orderId);
 
     [LoggerMessage(3401, LogLevel.Warning, "Order outbox unreachable for {Operation} of order {OrderId}: {Error}")]
     private partial void LogOutboxUnreachable(string operation, string orderId, string error);

@@ -47,8 +47,9 @@ public sealed class OrderOutbox(PostgresDatabase database, PostgresSchema schema
     /// <summary>
     /// Writes <paramref name="order"/> unless a row for its order id exists, in one statement, and
     /// answers what is there now: the new row, or the existing one with whether it is the same order.
+    /// A new row is due for the relay after <paramref name="relayAfter"/>.
     /// </summary>
-    public async Task<OutboxEnqueue> EnqueueAsync(OutboxOrder order, CancellationToken cancellationToken)
+    public async Task<OutboxEnqueue> EnqueueAsync(OutboxOrder order, TimeSpan relayAfter, CancellationToken cancellationToken)
     {
         await schema.EnsureAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -58,7 +59,7 @@ public sealed class OrderOutbox(PostgresDatabase database, PostgresSchema schema
                 """
                 WITH inserted AS (
                     INSERT INTO order_outbox (order_id, idempotency_key, fingerprint, input, correlation_id, environment, accepted_at, next_attempt_at)
-                    VALUES (@id, @key, @fingerprint, @input, @correlation, @environment, clock_timestamp(), clock_timestamp())
+                    VALUES (@id, @key, @fingerprint, @input, @correlation, @environment, clock_timestamp(), clock_timestamp() + @relay_after)
                     ON CONFLICT (order_id) DO NOTHING
                     RETURNING fingerprint, state)
                 SELECT true, fingerprint, state FROM inserted
@@ -72,6 +73,7 @@ public sealed class OrderOutbox(PostgresDatabase database, PostgresSchema schema
             command.Parameters.AddWithValue("input", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(order.Input, WireJson.Options));
             command.Parameters.AddWithValue("correlation", (object?)order.CorrelationId ?? DBNull.Value);
             command.Parameters.AddWithValue("environment", order.Environment);
+            command.Parameters.AddWithValue("relay_after", relayAfter);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
@@ -100,6 +102,26 @@ public sealed class OrderOutbox(PostgresDatabase database, PostgresSchema schema
         return await reader.ReadAsync(cancellationToken)
             ? new OutboxEntry(orderId, reader.GetString(0), ParseState(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3))
             : null;
+    }
+
+    /// <summary>Moves a queued row to <paramref name="state"/> (started, or conflict) after its workflow start was answered; a row no longer queued is left alone.</summary>
+    public async Task MarkAsync(string orderId, OutboxState state, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE order_outbox SET state = @state, started_at = CASE WHEN @state = 'started' THEN clock_timestamp() END
+            WHERE order_id = @id AND state = 'queued'
+            """,
+            connection);
+        command.Parameters.AddWithValue("id", orderId);
+        command.Parameters.AddWithValue("state", state switch
+        {
+            OutboxState.Started => "started",
+            OutboxState.Conflict => "conflict",
+            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Only a started or conflicting order is marked."),
+        });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
