@@ -98,6 +98,23 @@ public sealed class OutboxRelayTests
         Assert.Equal(1, await bed.CountAsync("SELECT count(*) FROM order_outbox"));
     }
 
+    [Fact]
+    public async Task Relay_FinishedRowsPastRetention_PurgesThemAndKeepsQueuedOnes()
+    {
+        await using var bed = OutboxBed.Create();
+        var orders = await bed.EnqueueAsync(3);
+        await bed.Outbox.CancelQueuedAsync(orders[0].OrderId, null, TestContext.Current.CancellationToken);
+        await bed.CountAsync($"WITH aged AS (UPDATE order_outbox SET accepted_at = accepted_at - interval '2 hours', next_attempt_at = next_attempt_at + interval '1 hour' WHERE order_id <> '{orders[2].OrderId}' RETURNING 1) SELECT count(*) FROM aged");
+
+        await bed.StartRelayAsync(overrides: new Dictionary<string, string?> { ["Outbox:Relay:Retention"] = "01:00:00" });
+        await Eventually.TrueAsync(
+            async () => await bed.CountAsync("SELECT count(*) FROM order_outbox") == 2, Bound, "the aged cancelled row purged");
+        await Eventually.TrueAsync(
+            async () => await bed.CountAsync("SELECT count(*) FROM order_outbox WHERE state = 'started'") == 1, Bound, "the fresh order started");
+
+        Assert.Equal(1, await bed.CountAsync("SELECT count(*) FROM order_outbox WHERE state = 'queued'"));
+    }
+
     /// <summary>Refuses every start like an unreachable Temporal until <see cref="Refusing"/> is cleared, then records through the seam.</summary>
     private sealed class RefusingStarter(RecordingStarter inner) : IOrderWorkflowStarter
     {

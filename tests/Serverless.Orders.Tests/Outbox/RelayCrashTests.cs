@@ -24,7 +24,9 @@ public sealed class RelayCrashTests
         var environment = bed.Settings(new Dictionary<string, string?>
         {
             ["Seam:RefusalRate"] = "0.05",
-            ["Seam:MaxDelay"] = "00:00:00.02",
+            // About 100 batches of 10 taking up to 50 ms each: the kills land inside the work, not after it.
+            ["Seam:MaxDelay"] = "00:00:00.05",
+            ["Outbox:Relay:BatchSize"] = "10",
             ["Logging:LogLevel:Default"] = "Warning",
         }).ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value);
 
@@ -32,7 +34,7 @@ public sealed class RelayCrashTests
         {
             var callsBefore = await bed.CountAsync("SELECT count(*) FROM seam_calls");
             await using var relay = ManagedProcess.StartDotnet($"relay {kill}", RelayHost, environment);
-            // Kill only once it works, somewhere inside a batch (a batch of 25 takes about 20 ms of seam delay).
+            // Kill only once it works, then at a random point: inside a start, between starts and commit, or between batches.
             await Eventually.TrueAsync(
                 async () => relay.HasExited || await bed.CountAsync("SELECT count(*) FROM seam_calls") > callsBefore, TimeSpan.FromSeconds(60), $"relay {kill} starts orders:\n{relay.Output}");
             Assert.False(relay.HasExited, relay.Output);
@@ -51,7 +53,7 @@ public sealed class RelayCrashTests
         }
 
         var foundStarted = await bed.CountAsync("SELECT count(*) FROM seam_calls WHERE outcome = 'already-started'");
-        TestContext.Current.SendDiagnosticMessage(
+        TestContext.Current.TestOutputHelper?.WriteLine(
             $"{Kills} kills; {startedBeforeLastRun} of {Orders} started before the last run; {foundStarted} starts found their workflow already started");
         Assert.True(startedBeforeLastRun < Orders, "the kills landed before the work was done");
         Assert.Equal(Orders, await bed.CountAsync("SELECT count(*) FROM seam_workflows"));

@@ -204,6 +204,37 @@ public sealed class OrderOutbox(PostgresDatabase database, PostgresSchema schema
         }
     }
 
+    /// <summary>Rows still queued: what the push scaler counts as the orders pool's work (<see cref="QueuedCountSql"/>).</summary>
+    public async Task<long> CountQueuedAsync(CancellationToken cancellationToken)
+    {
+        await schema.EnsureAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(QueuedCountSql, connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> finished rows (started, cancelled, conflict) accepted
+    /// more than <paramref name="retention"/> ago; the number deleted. A key older than that is
+    /// answered by Temporal's fingerprint memo alone, as before the outbox.
+    /// </summary>
+    public async Task<int> PurgeFinishedAsync(TimeSpan retention, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            DELETE FROM order_outbox WHERE order_id IN (
+                SELECT order_id FROM order_outbox
+                WHERE state <> 'queued' AND accepted_at < clock_timestamp() - @retention
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED)
+            """,
+            connection);
+        command.Parameters.AddWithValue("retention", retention);
+        command.Parameters.AddWithValue("limit", limit);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Rows still queued and the age of the oldest, for the relay's metrics.</summary>
     public async Task<OutboxBacklog> BacklogAsync(CancellationToken cancellationToken)
     {

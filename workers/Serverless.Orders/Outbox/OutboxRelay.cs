@@ -23,6 +23,9 @@ public sealed partial class OutboxRelay(
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
+    // Bounded so a first purge after a long pause never holds many row locks at once.
+    private const int PurgeBatch = 1000;
+
     private OutboxRelayOptions Options => options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +41,7 @@ public sealed partial class OutboxRelay(
                 if (time.GetUtcNow() - backlogReadAt >= Options.PollInterval)
                 {
                     metrics.Observe(await outbox.BacklogAsync(stoppingToken));
+                    await outbox.PurgeFinishedAsync(Options.Retention, PurgeBatch, stoppingToken);
                     backlogReadAt = time.GetUtcNow();
                 }
 

@@ -22,6 +22,9 @@ public sealed class OutboxRelayOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long finished rows (started, cancelled) are kept: the key's first body decides a replay for this long.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     public IEnumerable<string> Validate()
     {
         if (BatchSize is < 1 or > 1000)
@@ -42,6 +45,11 @@ public sealed class OutboxRelayOptions
         if (RetryBaseDelay < TimeSpan.FromMilliseconds(10) || RetryMaxDelay < RetryBaseDelay || RetryMaxDelay > TimeSpan.FromHours(1))
         {
             yield return $"Outbox:Relay:RetryBaseDelay ({RetryBaseDelay}) and RetryMaxDelay ({RetryMaxDelay}) must satisfy 00:00:00.01 <= base <= max <= 01:00:00.";
+        }
+
+        if (Retention < TimeSpan.FromMinutes(1))
+        {
+            yield return $"Outbox:Relay:Retention must be at least 00:01:00; got {Retention}.";
         }
     }
 }
