@@ -158,6 +158,7 @@ public static class FunctionsBenchmark
                 ["State:KeyPrefix"] = "dev-orders",
                 ["OrderAccept:Mode"] = mode,
                 ["SelfHost:ApiKeys:bench"] = apiKey,
+                ["Management:Port"] = "0",
                 // One warning per queued order would measure the console, not the accept.
                 ["Logging:LogLevel:Serverless.Functions.Orders.OrderAcceptance"] = "Error",
             });
@@ -194,7 +195,8 @@ public static class FunctionsBenchmark
     private static async Task<Uri> StartAsync(WebApplication app)
     {
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        // The functions also listen on a management port, bound after the public one.
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new Uri(address.TrimEnd('/') + "/");
     }
 }

@@ -19,10 +19,13 @@ public static class SelfHostApplication
         builder.AddOrderFunctions();
         builder.AddSelfHostEdge();
         configure?.Invoke(builder);
+        builder.AddSelfHostListeners();
 
         var app = builder.Build();
+        app.UseManagementPort();
         app.UseSelfHostEdge();
-        app.MapServiceDefaults();
+        app.MapHealthChecks(ServiceDefaults.LivePath, ServiceDefaults.LiveHealth(details: false));
+        app.MapHealthChecks(ServiceDefaults.ReadyPath, ServiceDefaults.ReadyHealth(details: false));
         app.MapFunctions<OrderFunctions>();
         app.MapOpenApi(OpenApiFunctions.Route);
         return app;

@@ -125,6 +125,13 @@ public sealed class ConsumerTestBed : IAsyncDisposable
         }
     }
 
+    /// <summary>The group's consumers as <c>XINFO CONSUMERS</c> shows them (name, pending, idle).</summary>
+    public async Task<StreamConsumerInfo[]> ConsumersAsync() => await Redis.StreamConsumerInfoAsync(Stream, Group);
+
+    /// <summary>Entries pending under <paramref name="consumer"/>, with their idle times and delivery counts.</summary>
+    public async Task<StreamPendingMessageInfo[]> PendingUnderAsync(string consumer) =>
+        await Redis.StreamPendingMessagesAsync(Stream, Group, 100_000, consumer);
+
     public async Task<StreamEntry[]> DeadLettersAsync() => await Redis.StreamRangeAsync(DeadLetterStream);
 
     public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken)
@@ -164,14 +171,43 @@ public sealed class ConsumerTestBed : IAsyncDisposable
         await constrain.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Locks the audit table (created if needed) until the returned lock is released: the
+    /// consumers' handlers block inside their transactions, in flight, holding their entries pending.
+    /// </summary>
+    public async Task<AuditTableLock> LockAuditTableAsync(CancellationToken cancellationToken)
+    {
+        await CreateAuditTableAsync(cancellationToken);
+        var connection = await OpenAsync(cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE event_audit IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new AuditTableLock(connection, transaction);
+    }
+
     public async ValueTask DisposeAsync()
     {
         var database = Redis;
-        await database.KeyDeleteAsync([Stream, DeadLetterStream, $"{Stream}-errors-{Group}"]);
+        await database.KeyDeleteAsync([Stream, DeadLetterStream, $"{Stream}-errors-{Group}", $"{Stream}-leaving-{Group}"]);
         await redis.DisposeAsync();
         await using var connection = new NpgsqlConnection(PostgresConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE", connection);
         await drop.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>An <c>ACCESS EXCLUSIVE</c> lock on the audit table, held until released or disposed.</summary>
+public sealed class AuditTableLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+{
+    public Task ReleaseAsync(CancellationToken cancellationToken) => transaction.RollbackAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using Serverless.Platform.Hosting;
 using Serverless.Testing;
 
@@ -14,15 +13,8 @@ public sealed class DrainTests
     public async Task Sigterm_InFlightEntriesFinishAndAreAcknowledged_ExitsInsideBudget()
     {
         await using var bed = await ConsumerTestBed.CreateAsync("audit");
-        await bed.CreateAuditTableAsync(Ct);
         await bed.AddAuditEventsAsync(50);
-        // Hold the audit table: the consumer's handlers block inside their transactions, in flight.
-        await using var blocker = await bed.OpenAsync(Ct);
-        var hold = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE event_audit IN ACCESS EXCLUSIVE MODE", blocker, hold))
-        {
-            await lockTable.ExecuteNonQueryAsync(Ct);
-        }
+        await using var hold = await bed.LockAuditTableAsync(Ct);
 
         await using var consumer = bed.StartConsumer(("Consumer:Concurrency", "4"), ("Consumer:ProcessingTimeout", "00:00:30"));
         await Eventually.TrueAsync(async () => await bed.PendingAsync() == 4, TimeSpan.FromSeconds(30), "four entries in flight");
@@ -30,7 +22,7 @@ public sealed class DrainTests
         var clock = Stopwatch.StartNew();
         consumer.Terminate();
         await consumer.WaitForOutputAsync("draining 4 in-flight entries", TimeSpan.FromSeconds(10));
-        await hold.RollbackAsync(Ct);
+        await hold.ReleaseAsync(Ct);
         var exitCode = await consumer.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
         clock.Stop();
 

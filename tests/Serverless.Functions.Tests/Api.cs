@@ -59,6 +59,9 @@ internal static class Api
         var problem = JsonDocument.Parse(text).RootElement.Clone();
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.True(
+            ProblemResults.Types.IsOurs(problem.GetProperty("type").GetString()),
+            $"the problem type is in the one vocabulary (urn:serverless:problem:*): {text}");
         return problem;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serverless.Functions.SelfHost.Edge;
 using Serverless.Functions.SelfHost;
 using Serverless.Functions.Tests.Doubles;
@@ -24,17 +25,23 @@ public sealed class FunctionsHost : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private FunctionsHost(WebApplication app, Uri address, string apiKey, RecordingTemporal? temporal)
+    private FunctionsHost(WebApplication app, Uri address, Uri managementAddress, string apiKey, RecordingTemporal? temporal)
     {
         this.app = app;
         Address = address;
+        ManagementAddress = managementAddress;
         ApiKey = apiKey;
         Temporal = temporal!;
         Client = NewClient(apiKey);
         Anonymous = NewClient(apiKey: null);
+        Management = new HttpClient { BaseAddress = managementAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The public port: the functions, status-only probes.</summary>
     public Uri Address { get; }
+
+    /// <summary>The management port: probes with details, the Prometheus scrape.</summary>
+    public Uri ManagementAddress { get; }
 
     public string ApiKey { get; }
 
@@ -46,17 +53,25 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     public HttpClient Anonymous { get; }
 
+    /// <summary>Talks to the management port.</summary>
+    public HttpClient Management { get; }
+
     public IServiceProvider Services => app.Services;
 
     public static async Task<FunctionsHost> StartAsync(
         RecordingTemporal? temporal = null,
         IOrderReadModel? readModel = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null,
+        RecordedLog? log = null)
     {
         var apiKey = NewKey();
         var app = SelfHostApplication.Build([], builder =>
         {
             Configure(builder, settings, apiKey);
+            if (log is not null)
+            {
+                builder.Logging.AddProvider(log);
+            }
 
             if (temporal is not null)
             {
@@ -69,7 +84,10 @@ public sealed class FunctionsHost : IAsyncDisposable
             }
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new FunctionsHost(app, app.ListeningAddress(), apiKey, temporal);
+        // The self-host binds its public listener first, then the management one.
+        var addresses = app.ListeningAddresses();
+        Assert.Equal(2, addresses.Count);
+        return new FunctionsHost(app, addresses[0], addresses[1], apiKey, temporal);
     }
 
     /// <summary>
@@ -82,6 +100,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
+            ["Management:Port"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
             ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics"] = "Critical",
@@ -102,9 +121,11 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
-    public HttpClient NewClient(string? apiKey)
+    /// <param name="apiKey">Sent in every request; null for none.</param>
+    /// <param name="timeout">When the client gives up on an answer (30 s unless given).</param>
+    public HttpClient NewClient(string? apiKey, TimeSpan? timeout = null)
     {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (apiKey is not null)
         {
@@ -118,6 +139,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         Client.Dispose();
         Anonymous.Dispose();
+        Management.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
     }

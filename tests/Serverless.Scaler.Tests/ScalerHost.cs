@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Platform.Hosting;
 using Serverless.Scaler.Grpc;
@@ -27,7 +28,16 @@ internal sealed class ScalerHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<ScalerHost> StartAsync(string redis, TimeSpan recheckInterval)
+    /// <summary>
+    /// Starts the scaler on <paramref name="redis"/>; <paramref name="settings"/> adds configuration (e.g.
+    /// <c>Temporal:Address</c>) and <paramref name="services"/> replaces registrations after the scaler's own
+    /// (a test clock, given task-queue stats).
+    /// </summary>
+    public static async Task<ScalerHost> StartAsync(
+        string redis,
+        TimeSpan recheckInterval,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var (grpcPort, httpPort) = (FreePort(), FreePort());
         var builder = WebApplication.CreateSlimBuilder();
@@ -42,8 +52,10 @@ internal sealed class ScalerHost : IAsyncDisposable
             ["Scaler:RecheckInterval"] = recheckInterval.ToString(),
             ["Scaler:BlockTimeout"] = "00:00:00.500",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("serverless-scaler-test");
         builder.AddPushScaler();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapServiceDefaults();
         app.MapPushScaler();

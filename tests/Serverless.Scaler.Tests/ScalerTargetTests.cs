@@ -83,6 +83,65 @@ public sealed class ScalerTargetTests
         Assert.Equal("scalerMetadata.lagCount is required", Assert.Single(error.Errors));
     }
 
+    [Fact]
+    public void Parse_NoSignal_IsTheBacklogSignalWithoutWindow()
+    {
+        var target = ScalerTarget.Parse(Stream());
+
+        Assert.Equal((ScalingSignal.Backlog, TimeSpan.Zero), (target.Signal, target.ActivationWindow));
+    }
+
+    [Theory]
+    [InlineData("backlog", null, ScalingSignal.Backlog, 0)]
+    [InlineData("backlog", "0", ScalingSignal.Backlog, 0)]
+    [InlineData("work", null, ScalingSignal.Work, 0)]
+    [InlineData("work", "120", ScalingSignal.Work, 120)]
+    [InlineData("work", "86400", ScalingSignal.Work, 86400)]
+    public void Parse_SignalAndWindow_AreRead(string signal, string? window, ScalingSignal expected, int seconds)
+    {
+        var target = ScalerTarget.Parse(Stream(signal, window));
+
+        Assert.Equal((expected, TimeSpan.FromSeconds(seconds)), (target.Signal, target.ActivationWindow));
+    }
+
+    [Theory]
+    [InlineData("Work", null, "scalerMetadata.signal must be 'backlog' or 'work'; got 'Work'")]
+    [InlineData("", null, "scalerMetadata.signal must be 'backlog' or 'work'; got ''")]
+    [InlineData("work", "-1", "scalerMetadata.activationWindowSeconds must be a whole number of seconds from 0 to 86400; got '-1'")]
+    [InlineData("work", "1.5", "scalerMetadata.activationWindowSeconds must be a whole number of seconds from 0 to 86400; got '1.5'")]
+    [InlineData("work", "86401", "scalerMetadata.activationWindowSeconds must be a whole number of seconds from 0 to 86400; got '86401'")]
+    [InlineData("work", " 60", "scalerMetadata.activationWindowSeconds must be a whole number of seconds from 0 to 86400; got ' 60'")]
+    [InlineData("work", "", "scalerMetadata.activationWindowSeconds must be a whole number of seconds from 0 to 86400; got ''")]
+    [InlineData(null, "60", "scalerMetadata.activationWindowSeconds applies only with signal 'work'; got 60 with signal 'backlog'")]
+    public void Parse_BadSignalOrWindow_IsRejectedWithTheReason(string? signal, string? window, string reason)
+    {
+        var error = Assert.Throws<InvalidScalerMetadataException>(() => ScalerTarget.Parse(Stream(signal, window)));
+
+        Assert.Equal(reason, Assert.Single(error.Errors));
+    }
+
+    private static Dictionary<string, string> Stream(string? signal = null, string? window = null)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["source"] = "redis-streams",
+            ["stream"] = "dev-orders",
+            ["consumerGroup"] = "notifications",
+            ["lagCount"] = "10",
+        };
+        if (signal is not null)
+        {
+            metadata["signal"] = signal;
+        }
+
+        if (window is not null)
+        {
+            metadata["activationWindowSeconds"] = window;
+        }
+
+        return metadata;
+    }
+
     [Theory]
     [InlineData(0, 0, false)]
     [InlineData(1, 0, true)]

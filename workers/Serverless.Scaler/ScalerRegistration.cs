@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Serverless.Platform;
 using Serverless.Platform.Configuration;
+using Serverless.Platform.Redis;
 using Serverless.Platform.Temporal;
 using Serverless.Scaler.Backlog;
 using Serverless.Scaler.Grpc;
@@ -32,8 +34,12 @@ public static partial class ScalerRegistration
             services.AddServerlessTemporalClient(builder.Configuration);
         }
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ArrivalClock>();
         services.AddSingleton<WorkSignals>();
-        services.AddSingleton<BacklogProbe>();
+        services.AddSingleton(provider => new InFlightLeases(provider.GetRequiredService<IConnectionMultiplexer>().GetDatabase()));
+        services.AddSingleton<ITaskQueueStats, TemporalTaskQueueStats>();
+        services.AddSingleton<SignalProbe>();
         services.AddHostedService<StreamWatcher>();
         services.AddGrpc();
         services.AddHealthChecks().AddCheck<RedisReadiness>("redis", tags: [HealthTags.Ready]);
@@ -60,7 +66,7 @@ public static partial class ScalerRegistration
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "key must be a stream or task queue name: 1-200 of [A-Za-z0-9._:-]");
             }
 
-            signals.Notify(key);
+            signals.Arrived(key);
             return Results.Accepted();
         });
         return app;

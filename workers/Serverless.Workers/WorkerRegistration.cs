@@ -6,8 +6,10 @@ using Serverless.Platform;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Messaging;
+using Serverless.Platform.Redis;
 using Serverless.Platform.Temporal;
 using Serverless.Workers.Hosting;
+using Serverless.Workers.InFlight;
 using Serverless.Workers.Observability;
 using Serverless.Workers.Queues;
 
@@ -16,8 +18,9 @@ namespace Serverless.Workers;
 public static class WorkerRegistration
 {
     /// <summary>
-    /// Registers one hosted Temporal worker per task queue named in <c>Workers:Poll</c>. The plan is
-    /// resolved from configuration here, so an invalid setting stops the process before it polls.
+    /// Registers one hosted Temporal worker per task queue named in <c>Workers:Poll</c>, and the
+    /// publisher of their in-flight leases. The plan is resolved from configuration here, so an
+    /// invalid setting stops the process before it polls.
     /// </summary>
     public static IHostApplicationBuilder AddOrderWorkers(this IHostApplicationBuilder builder)
     {
@@ -43,7 +46,16 @@ public static class WorkerRegistration
 
         var workerOptions = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         var environment = configuration[$"{ServerlessEnvironmentOptions.Section}:{nameof(ServerlessEnvironmentOptions.Environment)}"] ?? string.Empty;
-        // Only the orders queue publishes events: payment and inventory pools need no Redis settings.
+        // Every pool needs Redis: its in-flight lease is what keeps a pool with work running from
+        // being scaled to zero (signal: work), so Redis:Configuration is required and validated at
+        // start. Reaching Redis is not: the publisher only warns while Redis is down.
+        services.AddServerlessRedis(configuration);
+        services.AddValidatedOptions<InFlightLeaseOptions>(configuration, InFlightLeaseOptions.Section, lease => lease.Validate());
+        // Before the queue workers: hosted services stop in reverse order, so the leases are
+        // renewed while the workers drain and released after (InFlightLeasePublisher).
+        services.AddHostedService<InFlightLeasePublisher>();
+
+        // Only the orders queue publishes events.
         if (workerOptions.PolledQueues.Contains(TaskQueueNames.Orders, StringComparer.Ordinal))
         {
             services.AddServerlessEventPublishing(configuration);
@@ -61,7 +73,9 @@ public static class WorkerRegistration
                 WorkerOptionsRules.SelectWorkflows(definition, tuning),
                 WorkerOptionsRules.SelectActivities(definition, tuning),
                 tuning);
-            services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<QueueWorkerService>(provider, plan));
+            var slots = new QueueSlots(plan);
+            services.AddSingleton(slots);
+            services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<QueueWorkerService>(provider, plan, slots));
         }
 
         return builder;

@@ -24,6 +24,13 @@ public static partial class SelfHostEdge
         services.AddMvcCore();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
+            // The framework's own problems (no route, wrong method, an exception) name RFC sections;
+            // a client switches on one vocabulary.
+            if (!ProblemResults.Types.IsOurs(context.ProblemDetails.Type))
+            {
+                context.ProblemDetails.Type = ProblemResults.Types.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+            }
+
             if (CorrelationId.Current is { } correlationId)
             {
                 context.ProblemDetails.Extensions[ProblemResults.CorrelationIdExtension] = correlationId;

@@ -9,7 +9,8 @@ namespace Serverless.Functions.Health;
 /// <summary>
 /// Liveness and readiness inside the Functions host, at the paths the self-host serves them
 /// (<c>/health/live</c>, <c>/health/ready</c>) and with the same checks (those tagged
-/// <see cref="HealthTags.Ready"/>). The self-host maps the platform's endpoints instead.
+/// <see cref="HealthTags.Ready"/>), answering the status only. The self-host maps the platform's
+/// endpoints instead, with details on its management port.
 /// </summary>
 public sealed class HealthFunctions(HealthCheckService health)
 {
@@ -21,12 +22,9 @@ public sealed class HealthFunctions(HealthCheckService health)
     public async Task<IActionResult> Ready([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/ready")] HttpRequest request)
     {
         var report = await health.CheckHealthAsync(check => check.Tags.Contains(HealthTags.Ready), request.HttpContext.RequestAborted);
-        var body = new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
-        };
-        return new ObjectResult(body)
+        // Anonymous and public: the status only. Each check's description names addresses and raw
+        // errors; the health check service logs them.
+        return new ObjectResult(new { status = report.Status.ToString() })
         {
             StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK,
         };

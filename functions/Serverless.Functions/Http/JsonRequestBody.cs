@@ -8,7 +8,9 @@ namespace Serverless.Functions.Http;
 /// <summary>
 /// Reads a JSON request body within a size limit and hands the parsed document to a field reader.
 /// Checks run cheapest first: media type (<c>415</c>), declared length (<c>413</c> without reading),
-/// bytes actually sent (<c>413</c> as soon as the limit is passed), then syntax (<c>400</c>).
+/// bytes actually sent (<c>413</c> as soon as the limit is passed), then syntax (<c>400</c>). A body
+/// Kestrel cannot read (broken chunked framing, data arriving slower than
+/// <c>MinRequestBodyDataRate</c>) is the client's error too: its <c>400</c>/<c>408</c>/<c>413</c>.
 /// </summary>
 public static class JsonRequestBody
 {
@@ -50,7 +52,21 @@ public static class JsonRequestBody
                     buffer = Grow(buffer, limit + 1);
                 }
 
-                var received = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                int received;
+                try
+                {
+                    received = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                }
+                catch (BadHttpRequestException e)
+                {
+                    return ProblemResults.UnreadableBody(e.StatusCode, e.Message);
+                }
+                catch (IOException e) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
+                {
+                    // Kestrel reports some framing errors (a chunk size past 64 bits) as a plain IOException.
+                    return ProblemResults.UnreadableBody(StatusCodes.Status400BadRequest, e.Message);
+                }
+
                 if (received == 0)
                 {
                     break;

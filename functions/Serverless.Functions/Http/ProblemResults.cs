@@ -27,6 +27,39 @@ public static class ProblemResults
         public const string TemporarilyUnavailable = Prefix + "temporarily-unavailable";
         public const string Unauthorized = Prefix + "unauthorized";
         public const string RateLimited = Prefix + "rate-limited";
+        public const string MalformedBody = Prefix + "malformed-body";
+        public const string RequestTimeout = Prefix + "request-timeout";
+        public const string BadRequest = Prefix + "bad-request";
+        public const string NotFound = Prefix + "not-found";
+        public const string MethodNotAllowed = Prefix + "method-not-allowed";
+        public const string NotAcceptable = Prefix + "not-acceptable";
+        public const string UriTooLong = Prefix + "uri-too-long";
+        public const string HeadersTooLarge = Prefix + "headers-too-large";
+        public const string InternalError = Prefix + "internal-error";
+
+        /// <summary>
+        /// The type of a problem the framework answers on its own (no route, wrong method, an
+        /// exception), so every problem a client sees is in this one vocabulary.
+        /// </summary>
+        public static string ForStatus(int status) => status switch
+        {
+            StatusCodes.Status400BadRequest => BadRequest,
+            StatusCodes.Status401Unauthorized => Unauthorized,
+            StatusCodes.Status404NotFound => NotFound,
+            StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+            StatusCodes.Status406NotAcceptable => NotAcceptable,
+            StatusCodes.Status408RequestTimeout => RequestTimeout,
+            StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
+            StatusCodes.Status414UriTooLong => UriTooLong,
+            StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+            StatusCodes.Status429TooManyRequests => RateLimited,
+            StatusCodes.Status431RequestHeaderFieldsTooLarge => HeadersTooLarge,
+            StatusCodes.Status503ServiceUnavailable => TemporarilyUnavailable,
+            < 500 => Prefix + "client-error",
+            _ => InternalError,
+        };
+
+        public static bool IsOurs(string? type) => type?.StartsWith(Prefix, StringComparison.Ordinal) == true;
     }
 
     /// <summary><c>400</c> listing every invalid field (JSON path or header name) with what is wrong with it.</summary>
@@ -55,6 +88,17 @@ public static class ProblemResults
         "Request body too large",
         $"The body must not exceed {limit.ToString(CultureInfo.InvariantCulture)} bytes.");
 
+    /// <summary>
+    /// The body could not be read as HTTP (Kestrel's <c>BadHttpRequestException</c>: broken chunked
+    /// framing <c>400</c>, too slow <c>408</c>, over Kestrel's own size limit <c>413</c>).
+    /// </summary>
+    public static ObjectResult UnreadableBody(int status, string reason) => status switch
+    {
+        StatusCodes.Status408RequestTimeout => Create(status, Types.RequestTimeout, "Request body too slow", $"The body did not arrive in time: {reason}"),
+        StatusCodes.Status413PayloadTooLarge => Create(status, Types.BodyTooLarge, "Request body too large", reason),
+        _ => Create(StatusCodes.Status400BadRequest, Types.MalformedBody, "Malformed request body", $"The body is not valid HTTP framing: {reason}"),
+    };
+
     public static ObjectResult OrderNotFound(string orderId) => Create(
         StatusCodes.Status404NotFound,
         Types.OrderNotFound,
@@ -79,6 +123,17 @@ public static class ProblemResults
     {
         response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
         return Create(StatusCodes.Status503ServiceUnavailable, Types.TemporarilyUnavailable, "Temporarily unavailable", detail);
+    }
+
+    /// <summary><paramref name="result"/> with <paramref name="name"/> added to its problem body; any other result unchanged.</summary>
+    public static IActionResult WithExtension(IActionResult result, string name, string value)
+    {
+        if (result is ObjectResult { Value: ProblemDetails problem })
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return result;
     }
 
     public static string RetryAfterSeconds(TimeSpan retryAfter) =>

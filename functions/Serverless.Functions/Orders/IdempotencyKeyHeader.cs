@@ -17,6 +17,9 @@ public static partial class IdempotencyKeyHeader
     /// <summary>Set on <c>202</c> when the key had already been used for the same order (a replay).</summary>
     public const string ReplayedHeader = "Idempotent-Replayed";
 
+    /// <summary>The key in effect, in the body of every problem answered to a placement.</summary>
+    public const string ProblemExtension = "idempotencyKey";
+
     public static RequestResult<string> Read(HttpRequest request)
     {
         var values = request.Headers[Name];

@@ -31,9 +31,11 @@ public sealed partial class OrderFunctions(
     [EndpointSummary("Place an order")]
     [EndpointDescription(
         "Starts the order workflow and answers at once. The order id is derived from the Idempotency-Key " +
-        "(generated and returned when absent): resending the same key and body returns the same order, the " +
-        "same key with another body is refused with 422. While Temporal is unreachable the order is queued durably " +
-        "(status Queued) and started later. 503 with Retry-After means nothing was accepted.")]
+        "(generated when absent; send your own, so that a lost answer can be retried). Every answer carries the key " +
+        "in effect in the Idempotency-Key header, and every problem also in 'idempotencyKey'. Resending the same key " +
+        "and body returns the same order, the same key with another body is refused with 422. While Temporal is " +
+        "unreachable the order is queued durably (status Queued) and started later. 503 with Retry-After " +
+        "means nothing was accepted: retry with the same key.")]
     [Consumes(typeof(PlaceOrderRequest), "application/json")]
     [ProducesResponseType(typeof(OrderAccepted), StatusCodes.Status202Accepted, "application/json")]
     [ProducesResponseType(typeof(HttpValidationProblemDetails), StatusCodes.Status400BadRequest, ProblemResults.ContentType)]
@@ -41,34 +43,41 @@ public sealed partial class OrderFunctions(
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status415UnsupportedMediaType, ProblemResults.ContentType)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status422UnprocessableEntity, ProblemResults.ContentType)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status503ServiceUnavailable, ProblemResults.ContentType)]
-    [DocumentedParameter(DocumentedParameterAttribute.Header, IdempotencyKeyHeader.Name, "1-255 printable ASCII characters; a UUID per order is a good key. Generated and returned when absent.")]
+    [DocumentedParameter(DocumentedParameterAttribute.Header, IdempotencyKeyHeader.Name, "1-255 printable ASCII characters; a UUID per order, made by the client before the first attempt, is a good key. Generated and returned when absent.")]
     public async Task<IActionResult> PlaceOrder(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderLinks.Orders)] HttpRequest request)
     {
-        var aborted = request.HttpContext.RequestAborted;
         var key = IdempotencyKeyHeader.Read(request);
         if (key.Problem is { } keyProblem)
         {
             return keyProblem;
         }
 
+        // Every answer names the key in effect (header, and problem body): a client that sent none
+        // can still retry a 503 or a lost answer without placing the order twice.
+        request.HttpContext.Response.Headers[IdempotencyKeyHeader.Name] = key.Value;
+        return ProblemResults.WithExtension(await PlaceAsync(request, key.Value!), IdempotencyKeyHeader.ProblemExtension, key.Value!);
+    }
+
+    private async Task<IActionResult> PlaceAsync(HttpRequest request, string key)
+    {
+        var aborted = request.HttpContext.RequestAborted;
         var order = await JsonRequestBody.ReadAsync(request, BodyLimit, allowEmpty: false, OrderRequests.ReadPlaceOrder, aborted);
         if (order.Problem is { } orderProblem)
         {
             return orderProblem;
         }
 
-        var orderId = OrderStarter.OrderIdFor(key.Value!);
-        return await WhenTemporalAvailableAsync(request, "The order was not accepted. Retry with the same Idempotency-Key: it is placed once.", async () =>
+        var orderId = OrderStarter.OrderIdFor(key);
+        return await WhenTemporalAvailableAsync(request, "The order was not accepted. Retry with the Idempotency-Key of this response: it is placed once.", async () =>
         {
-            var start = await acceptance.AcceptAsync(order.Value!.ToInput(orderId), key.Value!, aborted);
+            var start = await acceptance.AcceptAsync(order.Value!.ToInput(orderId), key, aborted);
             if (!start.SameRequest)
             {
                 LogKeyReused(orderId);
-                return ProblemResults.IdempotencyKeyReused(key.Value!, orderId);
+                return ProblemResults.IdempotencyKeyReused(key, orderId);
             }
 
-            request.HttpContext.Response.Headers[IdempotencyKeyHeader.Name] = key.Value;
             if (!start.AcceptedNow)
             {
                 request.HttpContext.Response.Headers[IdempotencyKeyHeader.ReplayedHeader] = "true";
@@ -77,7 +86,7 @@ public sealed partial class OrderFunctions(
             LogAccepted(orderId, start.AcceptedNow);
             return new AcceptedResult(
                 OrderLinks.Status(orderId),
-                new OrderAccepted(orderId, key.Value!, OrderLinks.Status(orderId), OrderLinks.Cancel(orderId), start.Queued));
+                new OrderAccepted(orderId, key, OrderLinks.Status(orderId), OrderLinks.Cancel(orderId), start.Queued));
         });
     }
 

@@ -64,7 +64,11 @@ public static partial class OrderRequests
             return ProblemResults.Invalid(errors.ToDictionary());
         }
 
-        var reason = errors.OptionalString(body, "reason", Reason(), $"1-{MaxReasonLength} characters without control characters");
+        var reason = errors.OptionalString(
+            body,
+            "reason",
+            Reason(),
+            $"1-{MaxReasonLength} characters of text: no control characters, no invisible format characters (bidi overrides and isolates, zero-width characters, U+FEFF, soft hyphens) and no line or paragraph separators");
         return errors.Any ? ProblemResults.Invalid(errors.ToDictionary()) : new CancelOrderBody(reason);
     }
 
@@ -120,6 +124,8 @@ public static partial class OrderRequests
     [GeneratedRegex(@"\A[\x21-\x7E]{1,256}\z")]
     private static partial Regex Token();
 
-    [GeneratedRegex(@"\A[^\p{Cc}]{1,500}\z")]
+    // Free text, shown to people (support, the customer's order history): any script, but nothing
+    // that reorders or hides what is shown (Cf: U+202E, U+200B, U+FEFF, ...) or breaks a log line.
+    [GeneratedRegex(@"\A[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,500}\z")]
     private static partial Regex Reason();
 }

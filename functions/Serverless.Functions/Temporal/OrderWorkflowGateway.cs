@@ -10,8 +10,9 @@ namespace Serverless.Functions.Temporal;
 
 /// <summary>
 /// The functions' calls to Temporal: start-or-get, the <c>Progress</c> query and the <c>Cancel</c>
-/// signal. Each call is bounded by <see cref="FunctionsOptions.TemporalCallTimeout"/> (the SDK's own
-/// retries of an unreachable server would otherwise hold the request for about ten seconds), and
+/// signal. Each call is bounded by <see cref="FunctionsOptions.TemporalCallTimeout"/>, the lazy
+/// connect included (the SDK's own retries of an unreachable server would otherwise hold the request
+/// for about ten seconds, a server that never answers for thirty), and
 /// every way of Temporal being unreachable becomes one <see cref="TemporalUnavailableException"/>.
 /// </summary>
 public sealed partial class OrderWorkflowGateway(
@@ -67,15 +68,37 @@ public sealed partial class OrderWorkflowGateway(
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         deadline.CancelAfter(options.Value.TemporalCallTimeout);
+        var attempt = call(deadline.Token);
         try
         {
-            return await call(deadline.Token);
+            // The lazy client's connect does not see the token (a server that accepts TCP and never
+            // answers holds it for the SDK's own 30 s, and every call queued behind it): the wait is
+            // bounded here, whatever the call is doing.
+            return await attempt.WaitAsync(deadline.Token);
         }
         catch (Exception e) when (!requestAborted.IsCancellationRequested && IsUnavailable(e, deadline.IsCancellationRequested))
         {
             var reason = deadline.IsCancellationRequested ? $"no answer within {options.Value.TemporalCallTimeout}" : e.Message;
             LogUnavailable(operation, orderId, reason);
             throw new TemporalUnavailableException($"Temporal {operation} for order {orderId} failed: {reason}", e);
+        }
+        catch (Exception) when (requestAborted.IsCancellationRequested)
+        {
+            // The client gave up: whatever the call did meanwhile, nobody is left to answer.
+            throw new OperationCanceledException(requestAborted);
+        }
+        finally
+        {
+            Abandon(attempt);
+        }
+    }
+
+    /// <summary>A call given up on runs to its end unobserved; its failure is already answered as a timeout.</summary>
+    private static void Abandon(Task attempt)
+    {
+        if (!attempt.IsCompleted)
+        {
+            attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -17,9 +17,19 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task Lint_CheckedInPolicy_ExitsZeroWithItsWarnings()
+    public async Task Lint_CheckedInPolicy_ExitsZeroWithoutFindings()
     {
         var result = await CliRunner.RunAsync("scalers", "lint", "--policy", RepositoryLayout.PolicyPath);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("0 error(s), 0 warning(s)", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("scale-to-zero-under-load", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_BacklogSignal_ExitsZeroWithTheFourScaleToZeroWarnings()
+    {
+        var result = await CliRunner.RunAsync("scalers", "lint", "--policy", Write("backlog.yaml", PolicyText.Backlog));
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("0 error(s), 4 warning(s)", result.Output, StringComparison.Ordinal);
@@ -82,7 +92,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task Render_PolicyWithLintErrors_RefusesAndExitsOne()
     {
-        var path = Write("scalers.yaml", PolicyText.Replace("rateBudgetPerSecond: 2", "rateBudgetPerSecond: 0.1"));
+        var path = Write("scalers.yaml", PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.1"));
 
         var result = await CliRunner.RunAsync("scalers", "render", "--policy", path, "--out", Path.Combine(temp.FullName, "out"));
 
@@ -138,6 +148,32 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(["floor", "scalers"], summary.Skip(1).Select(l => l.Split(',')[0]));
         Assert.Equal(summary[1].Split(',')[3], summary[2].Split(',')[3]);
         Assert.Contains("stroke=\"#ff7f0e\"", File.ReadAllText(Path.Combine(output, "payments.svg")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_CompareSignals_RunsTheSameQueuesOnBacklogAndOnWork()
+    {
+        var output = Path.Combine(temp.FullName, "signals");
+
+        var result = await CliRunner.RunAsync("simulate", "--compare-signals", "--policy", RepositoryLayout.PolicyPath,
+            "--trace", RepositoryLayout.IdleHourTracePath, "--queue", "payments", "--out", output);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Matches("payments +│ backlog", result.Output);
+        Assert.Matches("payments +│ work", result.Output);
+        var summary = File.ReadAllLines(Path.Combine(output, "summary.csv"));
+        Assert.Equal(["backlog", "work"], summary.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.Equal(summary[1].Split(',')[3], summary[2].Split(',')[3]);
+    }
+
+    [Fact]
+    public async Task Simulate_CompareSignalsWithCompare_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync("simulate", "--compare-signals", "--compare", RepositoryLayout.PolicyPath, RepositoryLayout.PolicyPath,
+            "--out", Path.Combine(temp.FullName, "x"));
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--compare-signals", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,10 +17,18 @@ public sealed class PolicyLinterTests
     }
 
     [Fact]
-    public void Lint_CheckedInPolicy_OnlyWarnsThatProdPoolsSleepUnderLoad()
+    public void Lint_CheckedInPolicy_HasNoFinding()
     {
-        // Issue 5 keeps activity pools and consumers at minReplicas 0 in prod too; the warning stays as advice.
+        // Issue 10: the shipped policy is on the work signal; its pools at floor 0 no longer sleep under load.
         var findings = Lint(PolicyText.CheckedIn);
+
+        Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+    }
+
+    [Fact]
+    public void Lint_BacklogSignal_OnlyWarnsThatProdPoolsSleepUnderLoad()
+    {
+        var findings = Lint(PolicyText.Backlog);
 
         Assert.All(findings, d => Assert.Equal((Severity.Warning, "scale-to-zero-under-load", "prod"), (d.Severity, d.Code, d.Environment)));
         Assert.Equal(
@@ -42,7 +50,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_CooldownShorterThanLongestTask_IsAnError()
     {
-        var findings = Lint(PolicyText.Replace("payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
+        var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
 
         var finding = Single(findings, "cooldown-shorter-than-task", "dev");
         Assert.Equal(Severity.Error, finding.Severity);
@@ -50,9 +58,17 @@ public sealed class PolicyLinterTests
     }
 
     [Fact]
+    public void Lint_CooldownShorterThanLongestTaskOnWork_IsFineBecauseWorkInFlightCounts()
+    {
+        var findings = Lint(PolicyText.Replace("payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
+
+        Assert.DoesNotContain(findings, d => d.Code == "cooldown-shorter-than-task");
+    }
+
+    [Fact]
     public void Lint_PendingMetricAtZero_CannotWake()
     {
-        var yaml = PolicyText.Replace(
+        var yaml = PolicyText.Replace(PolicyText.Backlog,
             "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
             "    consumerGroup: notifications\n    metric: pending") + PolicyText.ProdFloorOfOne("notifications");
 
@@ -65,7 +81,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_PushActivationOnPendingMetric_IsAnError()
     {
-        var yaml = PolicyText.Replace(
+        var yaml = PolicyText.Replace(PolicyText.BacklogWithDevPush,
             "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
             "    consumerGroup: notifications\n    metric: pending");
 
@@ -112,10 +128,21 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_TemporalPollingAboveBudget_IsAnError()
     {
-        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 2", "rateBudgetPerSecond: 0.5"));
+        var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"));
 
         var finding = Single(findings, "temporal-rate-budget", "prod");
         Assert.Contains("1.07 times/s", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lint_PushScalerReadsAboveBudget_CountsBothReadsPerPollAndTheRecheck()
+    {
+        // Per queue type: 2 × (1/5 + 1/15) + 1/2 = 1.03 calls/s; orders has two types, payments and inventory one.
+        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 4"));
+
+        var finding = Single(findings, "temporal-rate-budget", "prod");
+        Assert.Contains("4.13 times/s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("orders 2.07/s, payments 1.03/s, inventory 1.03/s", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +156,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_ScaleToZeroUnderSteadyLoad_IsAWarningInProdOnly()
     {
-        var findings = Lint(PolicyText.CheckedIn);
+        var findings = Lint(PolicyText.Backlog);
 
         Assert.Contains(findings, d => (d.Code, d.Field, d.Environment, d.Severity) == ("scale-to-zero-under-load", "queues.payments.minReplicas", "prod", Severity.Warning));
         Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Environment == "dev");
@@ -138,7 +165,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_FloorOfOneInProd_SilencesTheScaleToZeroWarning()
     {
-        var findings = Lint(PolicyText.CheckedIn + PolicyText.ProdFloorOfOne("payments"), "prod");
+        var findings = Lint(PolicyText.Backlog + PolicyText.ProdFloorOfOne("payments"), "prod");
 
         Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Field == "queues.payments.minReplicas");
     }
@@ -146,9 +173,58 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_WakeUpLongerThanSlo_IsAWarning()
     {
-        var findings = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
+        var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
 
-        Assert.Equal(Severity.Warning, Single(findings, "wake-up-exceeds-slo", "dev").Severity);
+        var finding = Single(findings, "wake-up-exceeds-slo", "dev");
+        Assert.Equal((Severity.Warning, "queues.notifications.pollingIntervalSeconds"), (finding.Severity, finding.Field));
+    }
+
+    [Fact]
+    public void Lint_WakeUpLongerThanSloOnWork_CountsStartUpOnlyBecauseThePushScalerWakesAtOnce()
+    {
+        var within = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
+        var beyond = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 10}"), "dev");
+
+        Assert.DoesNotContain(within, d => d.Code == "wake-up-exceeds-slo");
+        var finding = Single(beyond, "wake-up-exceeds-slo", "dev");
+        Assert.Equal("queues.notifications.workload.startupSeconds", finding.Field);
+        Assert.Contains("start-up 15 s", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lint_WorkWithoutActivationWindowUnderSteadyTraffic_IsAWarningWithTheGap()
+    {
+        var findings = Lint(PolicyText.Replace("  activationWindowSeconds: 120 ", "  activationWindowSeconds: 0   "), "prod");
+
+        var finding = Single(findings.Where(d => d.Field == "queues.payments.activationWindowSeconds").ToList(), "activation-window-zero", "prod");
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Contains("an item arrives every 4 s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("at least the gap between items at the quietest hour (4 s)", finding.Fix, StringComparison.Ordinal);
+        Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load");
+    }
+
+    [Fact]
+    public void Lint_ActivationWindowShorterThanTheQuietestGap_IsAWarning()
+    {
+        // Quietest hour in prod: 0.87 orders/s × 0.3 = 0.26 payments/s, one every 4 s.
+        var findings = Lint(PolicyText.Replace("  activationWindowSeconds: 120 ", "  activationWindowSeconds: 2   "), "prod");
+
+        var finding = Single(findings.Where(d => d.Field == "queues.payments.activationWindowSeconds").ToList(), "activation-window-below-gap", "prod");
+        Assert.Contains("raise activationWindowSeconds to at least 4", finding.Fix, StringComparison.Ordinal);
+        Assert.DoesNotContain(findings, d => d.Code == "activation-window-below-gap" && d.Field == "queues.notifications.activationWindowSeconds");
+    }
+
+    [Fact]
+    public void Lint_WorkOnPendingMetric_WarnsThatTheMetricIsIgnored()
+    {
+        var yaml = PolicyText.Replace(
+            "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
+            "    consumerGroup: notifications\n    metric: pending");
+
+        var findings = Lint(yaml, "prod");
+
+        Assert.Equal(Severity.Warning, Single(findings, "metric-ignored-by-work", "prod").Severity);
+        Assert.DoesNotContain(findings, d => d.Code is "pending-cannot-wake" or "push-needs-lag");
     }
 
     [Fact]
@@ -162,7 +238,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_OneEnvironment_OnlyReportsThatEnvironment()
     {
-        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 2", "rateBudgetPerSecond: 0.5"), "dev");
+        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"), "dev");
 
         Assert.All(findings, d => Assert.Equal("dev", d.Environment));
     }

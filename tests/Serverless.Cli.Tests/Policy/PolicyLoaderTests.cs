@@ -50,7 +50,7 @@ public sealed class PolicyLoaderTests
     public void Parse_PushActivationWithoutPushScaler_IsAMissingConnection()
     {
         var yaml = PolicyText.Replace(
-            "  pushScaler:                           # workers/Serverless.Scaler (keda/components/push-scaler), for activation: push\n    address: \"serverless-scaler.serverless-{environment}.svc.cluster.local:9090\"\n",
+            "  pushScaler:                           # workers/Serverless.Scaler (keda/components/push-scaler): signal work, activation push\n    address: \"serverless-scaler.serverless-{environment}.svc.cluster.local:9090\"\n",
             string.Empty);
 
         var result = PolicyText.Parse(yaml);
@@ -62,11 +62,82 @@ public sealed class PolicyLoaderTests
     [Fact]
     public void Parse_PushActivation_IsPerEnvironment()
     {
-        var policy = PolicyText.Valid(PolicyText.CheckedIn);
+        var policy = PolicyText.Valid(PolicyText.BacklogWithDevPush);
 
         Assert.Equal(TriggerActivation.Push, policy.Find("dev")!.FindQueue("notifications")!.Activation);
         Assert.Equal(TriggerActivation.Poll, policy.Find("prod")!.FindQueue("notifications")!.Activation);
         Assert.Equal("serverless-scaler.serverless-prod.svc.cluster.local:9090", policy.Find("prod")!.PushScaler!.Address);
+    }
+
+    [Fact]
+    public void Parse_CheckedInPolicy_PutsEveryQueueOnTheWorkSignalWithItsWindow()
+    {
+        var policy = PolicyText.Valid(PolicyText.CheckedIn);
+
+        Assert.All(policy.Environments.SelectMany(e => e.Queues), q =>
+            Assert.Equal((ScalingSignal.Work, 120, TriggerActivation.Push, true), (q.Signal, q.ActivationWindowSeconds, q.Activation, q.UsesPushScaler)));
+    }
+
+    [Fact]
+    public void Parse_NoSignal_IsTheBacklogSignalWithoutWindow()
+    {
+        var yaml = PolicyText.Replace("  signal: work\n  activationWindowSeconds: 120          # chosen", "  # chosen");
+
+        var payments = PolicyText.Valid(yaml).Find("prod")!.FindQueue("payments")!;
+
+        Assert.Equal((ScalingSignal.Backlog, 0, TriggerActivation.Poll, false), (payments.Signal, payments.ActivationWindowSeconds, payments.Activation, payments.UsesPushScaler));
+    }
+
+    [Fact]
+    public void Parse_SignalAndWindowInAnEnvironmentOverride_WinOverDefaults()
+    {
+        var yaml = PolicyText.Replace("      payments: {maxReplicas: 2,", "      payments: {signal: backlog, activationWindowSeconds: 30, maxReplicas: 2,");
+
+        var policy = PolicyText.Valid(yaml);
+
+        var dev = policy.Find("dev")!.FindQueue("payments")!;
+        Assert.Equal((ScalingSignal.Backlog, 30, TriggerActivation.Poll), (dev.Signal, dev.ActivationWindowSeconds, dev.Activation));
+        Assert.Equal(ScalingSignal.Work, policy.Find("prod")!.FindQueue("payments")!.Signal);
+    }
+
+    [Fact]
+    public void Parse_UnknownSignal_ReportsFileLineColumnAndSuggestion()
+    {
+        var yaml = PolicyText.Replace("      payments: {maxReplicas: 2,", "      payments: {signal: wrok, maxReplicas: 2,");
+
+        var result = PolicyText.Parse(yaml);
+
+        var error = Assert.Single(result.Diagnostics, d => d.Code == "invalid-value");
+        Assert.Equal(("scalers.yaml", PolicyText.LineOf(yaml, "signal: wrok"), "environments.dev.queues.payments.signal"), (error.Location.File, error.Location.Line, error.Field));
+        Assert.Equal(yaml.Split('\n')[error.Location.Line - 1].IndexOf("wrok", StringComparison.Ordinal) + 1, error.Location.Column);
+        Assert.Equal("did you mean 'work'?", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("86401")]
+    [InlineData("\"120\"")]
+    public void Parse_ActivationWindowOutsideZeroToADay_IsAnError(string value)
+    {
+        var yaml = PolicyText.Replace("  activationWindowSeconds: 120 ", $"  activationWindowSeconds: {value} ");
+
+        var result = PolicyText.Parse(yaml);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(("defaults.activationWindowSeconds", PolicyText.LineOf(yaml, "activationWindowSeconds: ")), (error.Field, error.Location.Line));
+        Assert.True(result.HasErrors);
+    }
+
+    [Fact]
+    public void Parse_PollActivationOnTheWorkSignal_IsAConflict()
+    {
+        var yaml = PolicyText.Replace("      notifications: {maxReplicas: 1, cooldownSeconds: 60}", "      notifications: {maxReplicas: 1, cooldownSeconds: 60, activation: poll}");
+
+        var result = PolicyText.Parse(yaml);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(("invalid-value", PolicyText.LineOf(yaml, "activation: poll")), (error.Code, error.Location.Line));
+        Assert.Contains("signal: work", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public sealed class KedaManifestRendererTests
 {
     private static readonly ScalerPolicy Policy = PolicyText.Valid(PolicyText.CheckedIn);
 
+    /// <summary>Every queue on KEDA's built-in triggers, dev's consumers on activation: push: the render before issue 10.</summary>
+    private static readonly ScalerPolicy BacklogPolicy = PolicyText.Valid(PolicyText.BacklogWithDevPush);
+
     private static Dictionary<string, IReadOnlyList<RenderedFile>> RenderAll() =>
         Policy.Environments.ToDictionary(e => e.Name, e => KedaManifestRenderer.Render(e, "scalers.yaml"), StringComparer.Ordinal);
 
@@ -42,7 +45,7 @@ public sealed class KedaManifestRendererTests
     [Fact]
     public void Render_PushActivation_IsAComponentReplacingTheTriggerWithExternalPush()
     {
-        var dev = Policy.Find("dev")!;
+        var dev = BacklogPolicy.Find("dev")!;
         var files = KedaManifestRenderer.Render(dev, "scalers.yaml");
 
         var patch = (YamlMappingNode)Load(files.Single(f => f.RelativePath == "push-activation/notifications.yaml").Content).Documents[0].RootNode;
@@ -60,9 +63,96 @@ public sealed class KedaManifestRendererTests
                 ["activationLagCount"] = "0",
             },
             metadata);
-        Assert.Contains("components:\n  - push-activation\n", files.Single(f => f.RelativePath == KedaManifestRenderer.KustomizationFile).Content, StringComparison.Ordinal);
+        Assert.Contains("components:\n  - \"../../../components/push-scaler\"\n  - push-activation\n", files.Single(f => f.RelativePath == KedaManifestRenderer.KustomizationFile).Content, StringComparison.Ordinal);
         Assert.Contains("kind: Component", files.Single(f => f.RelativePath == "push-activation/kustomization.yaml").Content, StringComparison.Ordinal);
-        Assert.DoesNotContain(KedaManifestRenderer.Render(Policy.Find("prod")!, "scalers.yaml"), IsPushPatch);
+        Assert.DoesNotContain(KedaManifestRenderer.Render(BacklogPolicy.Find("prod")!, "scalers.yaml"), IsPushPatch);
+    }
+
+    [Fact]
+    public void Render_BacklogSignal_KeepsTheBuiltInTriggerByteForByte()
+    {
+        var prod = BacklogPolicy.Find("prod")!;
+        var files = KedaManifestRenderer.Render(prod, "scalers.yaml");
+
+        var notifications = files.Single(f => f.RelativePath == "notifications.yaml").Content;
+        var payments = files.Single(f => f.RelativePath == "payments.yaml").Content;
+
+        Assert.EndsWith(
+            "  triggers:\n    - type: redis-streams\n      metadata:\n        addressFromEnv: REDIS_ADDRESS\n        stream: prod-orders\n"
+            + "        consumerGroup: notifications\n        lagCount: \"100\"\n        activationLagCount: \"0\"\n        databaseIndex: \"0\"\n"
+            + "      authenticationRef:\n        name: redis-streams\n",
+            notifications, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "  triggers:\n    - type: temporal\n      metadata:\n        endpointFromEnv: Temporal__Address\n        namespace: prod\n        taskQueue: prod-payments\n"
+            + "        queueTypes: activity\n        targetQueueSize: \"20\"\n        activationTargetQueueSize: \"0\"\n",
+            payments, StringComparison.Ordinal);
+        Assert.Contains(files, f => f.RelativePath == "trigger-authentication-redis-streams.yaml");
+        Assert.DoesNotContain("components:", files.Single(f => f.RelativePath == KedaManifestRenderer.KustomizationFile).Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_WorkSignal_IsTheExternalPushTriggerWithSignalAndWindow()
+    {
+        var prod = Policy.Find("prod")!;
+
+        var payments = TriggerMetadata(prod, prod.FindQueue("payments")!);
+        var notifications = TriggerMetadata(prod, prod.FindQueue("notifications")!);
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["scalerAddress"] = "serverless-scaler.serverless-prod.svc.cluster.local:9090",
+                ["source"] = "temporal",
+                ["namespace"] = "prod",
+                ["taskQueue"] = "prod-payments",
+                ["queueTypes"] = "activity",
+                ["targetQueueSize"] = "20",
+                ["activationTargetQueueSize"] = "0",
+                ["signal"] = "work",
+                ["activationWindowSeconds"] = "120",
+            },
+            payments);
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["scalerAddress"] = "serverless-scaler.serverless-prod.svc.cluster.local:9090",
+                ["source"] = "redis-streams",
+                ["stream"] = "prod-orders",
+                ["consumerGroup"] = "notifications",
+                ["lagCount"] = "100",
+                ["activationLagCount"] = "0",
+                ["signal"] = "work",
+                ["activationWindowSeconds"] = "120",
+            },
+            notifications);
+        var trigger = (YamlMappingNode)((YamlSequenceNode)Spec(prod, prod.FindQueue("notifications")!)["triggers"]).Children[0];
+        Assert.Equal("external-push", Text(trigger, "type"));
+        Assert.False(trigger.Children.ContainsKey("authenticationRef"));
+    }
+
+    [Fact]
+    public void Render_WorkSignal_IncludesThePushScalerOnceAndNoUnusedAuthentication()
+    {
+        foreach (var (_, files) in RenderAll())
+        {
+            var kustomization = files.Single(f => f.RelativePath == KedaManifestRenderer.KustomizationFile).Content;
+
+            Assert.EndsWith("components:\n  - \"../../../components/push-scaler\"\n", kustomization, StringComparison.Ordinal);
+            Assert.DoesNotContain(files, IsPushPatch);
+            Assert.DoesNotContain(files, f => f.RelativePath.StartsWith("trigger-authentication", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Render_StreamOnWorkWithPendingMetric_TargetsTheLagCountKey()
+    {
+        var prod = Policy.Find("prod")!;
+        var queue = prod.FindQueue("notifications")! with { Source = new RedisStreamSource("{environment}-orders", "notifications", StreamMetric.Pending) };
+
+        var metadata = TriggerMetadata(prod, queue);
+
+        Assert.Equal("100", metadata["lagCount"]);
+        Assert.False(metadata.ContainsKey("pendingEntriesCount"));
     }
 
     [Fact]
@@ -103,7 +193,7 @@ public sealed class KedaManifestRendererTests
     [Fact]
     public void Render_TemporalTrigger_HasTheScalerMetadataAsStrings()
     {
-        var prod = Policy.Find("prod")!;
+        var prod = BacklogPolicy.Find("prod")!;
 
         var metadata = TriggerMetadata(prod, prod.FindQueue("payments")!);
 
@@ -117,7 +207,7 @@ public sealed class KedaManifestRendererTests
     [Fact]
     public void Render_StreamWithLagMetric_SetsLagCountAndTheAuthenticationRef()
     {
-        var prod = Policy.Find("prod")!;
+        var prod = BacklogPolicy.Find("prod")!;
         var queue = prod.FindQueue("notifications")!;
 
         var metadata = TriggerMetadata(prod, queue);
@@ -132,7 +222,7 @@ public sealed class KedaManifestRendererTests
     [Fact]
     public void Render_StreamWithPendingMetric_SetsPendingEntriesCountOnly()
     {
-        var prod = Policy.Find("prod")!;
+        var prod = BacklogPolicy.Find("prod")!;
         var queue = prod.FindQueue("notifications")! with { Source = new RedisStreamSource("{environment}.orders", "notifications", StreamMetric.Pending) };
 
         var metadata = TriggerMetadata(prod, queue);
@@ -145,7 +235,7 @@ public sealed class KedaManifestRendererTests
     [Fact]
     public void Render_RedisPassword_ComesFromASecretThroughATriggerAuthentication()
     {
-        var file = KedaManifestRenderer.Render(Policy.Find("prod")!, "scalers.yaml").Single(f => f.RelativePath.StartsWith("trigger-authentication", StringComparison.Ordinal));
+        var file = KedaManifestRenderer.Render(BacklogPolicy.Find("prod")!, "scalers.yaml").Single(f => f.RelativePath.StartsWith("trigger-authentication", StringComparison.Ordinal));
 
         var reference = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)Root(file.Content)["spec"])["secretTargetRef"]).Children.Single();
 

@@ -62,6 +62,44 @@ public sealed class WorkBacklogTests
     }
 
     [Fact]
+    public void Work_ReplicasKeepingUp_InFlightIsThroughputTimesTaskTime()
+    {
+        // Task time = 20 slots / 25 items/s = 0.8 s; 5 items/s completed → 4 in flight (Little's law).
+        var backlog = new WorkBacklog();
+        backlog.Arrive(0, 5);
+
+        backlog.Work(0, readyReplicas: 1, serviceRatePerReplica: 25, concurrencyPerReplica: 20);
+
+        Assert.Equal((0, 0, 5), (backlog.Waiting, backlog.Held, backlog.Completed));
+        Assert.Equal(4, backlog.InFlight, 6);
+    }
+
+    [Fact]
+    public void Work_Saturated_InFlightIsEverySlot()
+    {
+        var backlog = new WorkBacklog();
+        backlog.Arrive(0, 100);
+
+        backlog.Work(0, readyReplicas: 2, serviceRatePerReplica: 25, concurrencyPerReplica: 10);
+
+        // 50 completed × 0.4 s = 20 = every slot of 2 replicas, and 20 are still held.
+        Assert.Equal(20, backlog.InFlight, 6);
+        Assert.Equal(20, backlog.Held, 6);
+    }
+
+    [Fact]
+    public void Work_NoArrivalsAfterTheWork_NothingIsInFlight()
+    {
+        var backlog = new WorkBacklog();
+        backlog.Arrive(0, 5);
+        backlog.Work(0, 1, 25, 20);
+
+        backlog.Work(1, 1, 25, 20);
+
+        Assert.Equal(0, backlog.InFlight, 6);
+    }
+
+    [Fact]
     public void Abandon_ItemsNeverTaken_CountWithTheirAge()
     {
         var backlog = new WorkBacklog();

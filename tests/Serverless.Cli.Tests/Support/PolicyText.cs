@@ -7,10 +7,20 @@ public static class PolicyText
 {
     public static string CheckedIn { get; } = File.ReadAllText(RepositoryLayout.PolicyPath);
 
-    public static string Replace(string oldValue, string newValue)
+    /// <summary>The checked-in policy with every queue on the backlog signal (KEDA's built-in triggers), as before issue 10.</summary>
+    public static string Backlog { get; } = Replace("\n  signal: work\n", "\n  signal: backlog\n");
+
+    /// <summary><see cref="Backlog"/> with dev's consumers on <c>activation: push</c>.</summary>
+    public static string BacklogWithDevPush { get; } = Backlog
+        .Replace("      notifications: {maxReplicas: 1, cooldownSeconds: 60}", "      notifications: {maxReplicas: 1, cooldownSeconds: 60, activation: push}", StringComparison.Ordinal)
+        .Replace("      order-projection: {maxReplicas: 1, cooldownSeconds: 60}", "      order-projection: {maxReplicas: 1, cooldownSeconds: 60, activation: push}", StringComparison.Ordinal);
+
+    public static string Replace(string oldValue, string newValue) => Replace(CheckedIn, oldValue, newValue);
+
+    public static string Replace(string yaml, string oldValue, string newValue)
     {
-        Assert.Contains(oldValue, CheckedIn, StringComparison.Ordinal);
-        return CheckedIn.Replace(oldValue, newValue, StringComparison.Ordinal);
+        Assert.Contains(oldValue, yaml, StringComparison.Ordinal);
+        return yaml.Replace(oldValue, newValue, StringComparison.Ordinal);
     }
 
     /// <summary>Appended to the checked-in policy (prod is its last section): keeps the named pools at one replica in prod.</summary>

@@ -1,8 +1,6 @@
-using Serverless.Testing.Manifests;
-
 namespace Serverless.Cli.Tests.Support;
 
-/// <summary>Where the checked-in policy, the rendered manifests and the shared CRD schemas are.</summary>
+/// <summary>Where the checked-in policy, and the rendered manifests are.</summary>
 public static class RepositoryLayout
 {
     public static string Root { get; } = FindRoot();
@@ -11,8 +9,8 @@ public static class RepositoryLayout
 
     public static string RenderedRoot => Path.Combine(Root, "keda", "base", "scaling");
 
-    /// <summary>The KEDA CRDs (upstream files outside the repository); skips with a reason CI counts when absent.</summary>
-    public static string RequireSchemas() => ManifestSchemas.RequireDirectory(Root);
+    /// <summary>An hour of steady traffic, an idle hour, another steady hour (keda/SIZING.md).</summary>
+    public static string IdleHourTracePath => Path.Combine(Root, "keda", "traces", "idle-hour.csv");
 
     private static string FindRoot()
     {

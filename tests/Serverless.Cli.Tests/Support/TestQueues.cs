@@ -30,6 +30,10 @@ public static class TestQueues
             new ServiceLevel(slo),
             new FieldLocations(new SourceLocation("test.yaml", 1, 1), new Dictionary<string, SourceLocation>()));
 
+    /// <summary>A temporal queue on the work signal, with its activation window.</summary>
+    public static QueuePolicy Work(QueuePolicy queue, int windowSeconds) =>
+        queue.WithSignal(ScalingSignal.Work) with { ActivationWindowSeconds = windowSeconds };
+
     public static QueuePolicy Stream(StreamMetric metric, int min = 0, int target = 10) =>
         Temporal(target: target, min: min) with { Name = "notifications", Source = new RedisStreamSource("orders", "notifications", metric) };
 }

@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serverless.Functions.Health;
 using Serverless.Functions.Orders;
@@ -50,6 +53,26 @@ public sealed class FunctionsHostTests(RecordedFunctionsFixture fixture) : IClas
     [Fact]
     public void FunctionsWorker_Composition_BuildsEveryFunctionClass()
     {
+        using var host = BuildWorker();
+
+        Assert.NotNull(ActivatorUtilities.CreateInstance<OrderFunctions>(host.Services));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<HealthFunctions>(host.Services));
+        Assert.Equal(64 * 1024, host.Services.GetRequiredService<IOptions<FunctionsOptions>>().Value.MaxRequestBodyBytes);
+    }
+
+    [Fact]
+    public async Task Ready_FunctionsHost_AnswersTheStatusOnly()
+    {
+        using var host = BuildWorker(new Dictionary<string, string?> { ["Temporal:Address"] = "temporal.internal.example:7233" });
+
+        var result = Assert.IsType<ObjectResult>(await ActivatorUtilities.CreateInstance<HealthFunctions>(host.Services).Ready(new DefaultHttpContext().Request));
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, result.StatusCode);
+        Assert.Equal("""{"status":"Unhealthy"}""", JsonSerializer.Serialize(result.Value));
+    }
+
+    private static IHost BuildWorker(IReadOnlyDictionary<string, string?>? settings = null)
+    {
         var builder = FunctionsWorker.CreateBuilder([]);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -59,11 +82,12 @@ public sealed class FunctionsHostTests(RecordedFunctionsFixture fixture) : IClas
             ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=serverless;Database=serverless",
             ["State:KeyPrefix"] = "dev-orders",
         });
-        using var host = builder.Build();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
 
-        Assert.NotNull(ActivatorUtilities.CreateInstance<OrderFunctions>(host.Services));
-        Assert.NotNull(ActivatorUtilities.CreateInstance<HealthFunctions>(host.Services));
-        Assert.Equal(64 * 1024, host.Services.GetRequiredService<IOptions<FunctionsOptions>>().Value.MaxRequestBodyBytes);
+        return builder.Build();
     }
 
     private static List<MetadataRoute> ReadFunctionsMetadata()

@@ -24,6 +24,18 @@ public sealed class CancelOrderTests(RecordedFunctionsFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task CancelOrder_ReasonInAnyScript_IsSignalledAsWritten()
+    {
+        var orderId = await PlaceAsync();
+        const string reason = "Zu spät geliefert — التسليم متأخر — 配達が遅い 😞";
+
+        using var response = await Client.SendAsync(Cancel(orderId, $$"""{"reason":"{{reason}}"}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(reason, Assert.Single(fixture.Temporal.Signals, s => s.WorkflowId == orderId).Request.Reason);
+    }
+
+    [Fact]
     public async Task CancelOrder_WithoutBody_SignalsCancelWithoutReason()
     {
         var orderId = await PlaceAsync();

@@ -46,6 +46,50 @@ public sealed class PlaceOrderTests(RecordedFunctionsFixture fixture) : IClassFi
         Assert.Single(fixture.Temporal.Starts, s => s.WorkflowId == orderId);
     }
 
+    public static TheoryData<string, string, string, HttpStatusCode> Refusals => new()
+    {
+        { "invalid field", ValidOrder.Replace("EUR", "eur", StringComparison.Ordinal), "application/json", HttpStatusCode.BadRequest },
+        { "malformed JSON", "{", "application/json", HttpStatusCode.BadRequest },
+        { "JSON in UTF-16", ValidOrder, "application/json; charset=utf-16", HttpStatusCode.UnsupportedMediaType },
+        { "too large", ValidOrder[..^1] + new string(' ', 70_000) + "}", "application/json", HttpStatusCode.RequestEntityTooLarge },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task PlaceOrder_RefusedWithoutKey_ReturnsTheGeneratedKeyInHeaderAndProblem(string name, string body, string contentType, HttpStatusCode status)
+    {
+        using var response = await Client.SendAsync(PlaceOrder(idempotencyKey: null, body, contentType), Ct);
+
+        var problem = await ProblemAsync(response, status);
+        var key = Header(response, IdempotencyKeyHeader.Name);
+        Assert.True(Guid.TryParse(key, out _), $"{name}: generated key '{key}' is returned");
+        Assert.Equal(key, problem.GetProperty(IdempotencyKeyHeader.ProblemExtension).GetString());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_RefusedWithClientKey_ReturnsThatKey()
+    {
+        var key = NewKey();
+
+        using var response = await Client.SendAsync(PlaceOrder(key, "{}"), Ct);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(key, Header(response, IdempotencyKeyHeader.Name));
+        Assert.Equal(key, problem.GetProperty(IdempotencyKeyHeader.ProblemExtension).GetString());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_SameKeyDifferentBody_422CarriesTheKey()
+    {
+        var key = NewKey();
+        using var first = await Client.SendAsync(PlaceOrder(key), Ct);
+
+        using var reuse = await Client.SendAsync(PlaceOrder(key, ValidOrder.Replace("cust-1", "cust-2", StringComparison.Ordinal)), Ct);
+
+        var problem = await ProblemAsync(reuse, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal((key, key), (Header(reuse, IdempotencyKeyHeader.Name), problem.GetProperty(IdempotencyKeyHeader.ProblemExtension).GetString()));
+    }
+
     [Fact]
     public async Task PlaceOrder_SameKeySameBody_ReturnsTheSameOrderWithoutASecondWorkflow()
     {

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using Serverless.Functions.Orders;
 using Serverless.Functions.Tests.Doubles;
+using Microsoft.Extensions.Logging;
 using Serverless.Orders.Workflows;
+using Serverless.Testing;
 using static Serverless.Functions.Tests.Api;
 
 namespace Serverless.Functions.Tests.Orders;
@@ -59,6 +62,28 @@ public sealed class TemporalDownTests
     }
 
     [Fact]
+    public async Task PlaceOrder_WithoutKeyDuringAnOutage_Returns503WithTheGeneratedKeyAndItsRetryPlacesOnce()
+    {
+        var temporal = new RecordingTemporal { Outage = () => null };
+        await using var host = await FunctionsHost.StartAsync(temporal, settings: new Dictionary<string, string?>
+        {
+            ["Functions:TemporalCallTimeout"] = "00:00:00.3",
+        });
+
+        using var timedOut = await host.Client.SendAsync(PlaceOrder(idempotencyKey: null), Ct);
+        var problem = await ProblemAsync(timedOut, HttpStatusCode.ServiceUnavailable);
+        var key = Header(timedOut, IdempotencyKeyHeader.Name);
+        temporal.Outage = null;
+        using var retried = await host.Client.SendAsync(PlaceOrder(key), Ct);
+        using var retriedAgain = await host.Client.SendAsync(PlaceOrder(key), Ct);
+
+        Assert.True(Guid.TryParse(key, out _), $"the generated key '{key}' is returned");
+        Assert.Equal(key, problem.GetProperty(IdempotencyKeyHeader.ProblemExtension).GetString());
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (retried.StatusCode, retriedAgain.StatusCode));
+        Assert.Equal(OrderStarter.OrderIdFor(key), Assert.Single(temporal.Starts).WorkflowId);
+    }
+
+    [Fact]
     public async Task PlaceOrder_TemporalNotAnswering_Answers503AfterTheCallTimeout()
     {
         var temporal = new RecordingTemporal { Outage = () => null };
@@ -71,6 +96,67 @@ public sealed class TemporalDownTests
 
         await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Empty(temporal.Starts);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_TemporalAcceptsConnectionsButNeverAnswers_EveryRequestGets503WithinTheCallLimit()
+    {
+        using var silent = SilentServer.Start();
+        var limit = TimeSpan.FromSeconds(1);
+        await using var host = await FunctionsHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = silent.Address,
+            ["Functions:TemporalCallTimeout"] = "00:00:01",
+        });
+        // The bound is behaviour, not speed: the client gives up (and the test fails) well after the limit.
+        using var client = host.NewClient(host.ApiKey, timeout: limit + TimeSpan.FromSeconds(3));
+
+        // Two rounds of concurrent requests: the first waits on the lazy connect, the second arrives
+        // while that connect is still hanging.
+        for (var round = 0; round < 2; round++)
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.SendAsync(PlaceOrder(NewKey()), Ct)));
+
+            foreach (var response in responses)
+            {
+                using (response)
+                {
+                    var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+                    Assert.Equal("urn:serverless:problem:temporarily-unavailable", problem.GetProperty("type").GetString());
+                    Assert.Equal("5", Header(response, "Retry-After"));
+                }
+            }
+        }
+
+        Assert.True(silent.Connections > 0, "the functions reached the silent server");
+    }
+
+    [Fact]
+    public async Task PlaceOrder_ClientGivesUpWhileTemporalIsSilent_IsNotLoggedAsAnError()
+    {
+        using var silent = SilentServer.Start();
+        var log = new RecordedLog();
+        await using var host = await FunctionsHost.StartAsync(log: log, settings: new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = silent.Address,
+            ["Functions:TemporalCallTimeout"] = "00:00:30",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+            // Redis (unreachable here) logs its reconnects as errors; they are not about this request.
+            ["Logging:LogLevel:StackExchange.Redis"] = "None",
+        });
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var sent = host.Client.SendAsync(PlaceOrder(NewKey()), giveUp.Token);
+        await silent.FirstConnection.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sent);
+        await Eventually.TrueAsync(
+            () => log.Entries.Any(e => e.Category == "Microsoft.AspNetCore.Hosting.Diagnostics" && e.EventId.Id == RequestFinishedEvent),
+            TimeSpan.FromSeconds(10),
+            "the server finished the request the client gave up on, without waiting out the call limit");
+        Assert.Empty(log.AtLeast(LogLevel.Error));
     }
 
     [Fact]
@@ -87,6 +173,9 @@ public sealed class TemporalDownTests
         await ProblemAsync(cancelled, HttpStatusCode.ServiceUnavailable);
         Assert.Empty(temporal.Signals);
     }
+
+    /// <summary>ASP.NET Core hosting's "Request finished" log event.</summary>
+    private const int RequestFinishedEvent = 2;
 
     private static int ClosedPort()
     {

@@ -83,6 +83,56 @@ public sealed class RedisStreamPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publish_WithStreamTtl_SendsMinIdOfNowMinusTtlAndTrimsOlderEntries()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var address = Engines.RequireRedis();
+        await using var trimming = PlatformServices.Build(
+            new Dictionary<string, string?> { ["Redis:Configuration"] = address, ["Messaging:Source"] = "test-publisher", ["Messaging:StreamTtl"] = "01:00:00" },
+            (s, c) => s.AddSingleton<TimeProvider>(new FixedClock(now)).AddServerlessEventPublishing(c));
+        // Three full stream nodes (100 entries each by default) of entries from 1970: all older than the cut-off.
+        for (var i = 1; i <= 300; i++)
+        {
+            await redis.StreamAddAsync(Stream, "data", "{}", messageId: $"{i}-1");
+        }
+
+        await using var monitor = await Conformance.RedisMonitor.StartAsync(address);
+
+        await trimming.GetRequiredService<IEventPublisher>().PublishAsync(new OutgoingEvent(topic, "fresh", "Tick", new Placed("o", 1m)), Ct);
+
+        var xadd = Assert.Single(await monitor.CommandsOfClientAsync(Stream, "XADD"), c => c[0] == "XADD");
+        Assert.Equal([Stream, "MINID", "~", $"{(now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds()}-1", "*", "data"], xadd[1..7]);
+        // "~" trims whole nodes only: the three old ones go, the new entry stays.
+        Assert.InRange(await redis.StreamLengthAsync(Stream), 1, 101);
+        Assert.Contains("fresh", (string)(await redis.StreamRangeAsync(Stream, count: 1, messageOrder: Order.Descending))[0].Values[0].Value!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10", "01:00:00", "cannot both be set")]
+    [InlineData(null, "00:00:00", "StreamTtl must be at least 1 ms")]
+    [InlineData("0", null, "MaxLenApprox must be positive")]
+    public void Options_InvalidTrimming_NamedProblem(string? maxLen, string? streamTtl, string expected)
+    {
+        var options = new MessagingOptions
+        {
+            Source = "app",
+            MaxLenApprox = maxLen is null ? null : long.Parse(maxLen, System.Globalization.CultureInfo.InvariantCulture),
+            StreamTtl = streamTtl is null ? null : TimeSpan.Parse(streamTtl, System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        Assert.Contains(options.Validate(new Platform.Environments.ServerlessEnvironmentOptions { Environment = "dev" }), p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ttlInSeconds", "0", "positive whole number")]
+    [InlineData("ttlInSeconds", "-5", "positive whole number")]
+    [InlineData("ttl", "10s", "pass ttlInSeconds")]
+    [InlineData("rawPayload", "true", "always publishes CloudEvents")]
+    [InlineData(" ", "x", "non-empty")]
+    public void Metadata_Invalid_NamedProblem(string key, string value, string expected) =>
+        Assert.Contains(PublishMetadata.Validate(new Dictionary<string, string> { [key] = value }), p => p.Contains(expected, StringComparison.Ordinal));
+
+    [Fact]
     public void Reader_PublishedEnvelope_RoundTrips()
     {
         var factory = services.GetRequiredService<CloudEventFactory>();

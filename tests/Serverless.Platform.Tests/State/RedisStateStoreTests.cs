@@ -231,7 +231,11 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
         var items = await store.GetBulkAsync<Cart>(["b1", "b2", "b3"], Ct);
 
         Assert.Equal(
-            [new BulkStateEntry<Cart>("b1", new Cart("one", 1, 1m), "1"), new BulkStateEntry<Cart>("b2", null, null), new BulkStateEntry<Cart>("b3", new Cart("three", 3, 3m), "2")],
+            [
+                new BulkStateEntry<Cart>("b1", new StateEntry<Cart>(new Cart("one", 1, 1m), "1")),
+                new BulkStateEntry<Cart>("b2", null),
+                new BulkStateEntry<Cart>("b3", new StateEntry<Cart>(new Cart("three", 3, 3m), "2")),
+            ],
             items);
     }
 

@@ -19,7 +19,7 @@ public static class WorkerProcess
             ["Temporal__Address"] = temporalAddress,
             ["Temporal__Namespace"] = temporalNamespace,
             ["Workers__Poll"] = poll,
-            // The workflow publishes its domain events to Redis streams from the orders queue.
+            // Every pool renews its in-flight lease here; the orders queue also publishes its domain events.
             ["Redis__Configuration"] = redis,
             ["Integrations__PaymentGateway__BaseAddress"] = simulators.PaymentsBase.ToString(),
             ["Integrations__Inventory__BaseAddress"] = simulators.InventoryBase.ToString(),

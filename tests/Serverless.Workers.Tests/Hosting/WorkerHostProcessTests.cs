@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Serverless.Local.Processes;
+using Serverless.Platform.Redis;
+using Serverless.Testing;
 using Serverless.Testing.Processes;
+using StackExchange.Redis;
 
 namespace Serverless.Workers.Tests.Hosting;
 
@@ -30,6 +33,9 @@ public sealed class WorkerHostProcessTests
         Assert.Contains("not polling yet: dev-inventory, dev-orders, dev-payments", readyBody, StringComparison.Ordinal);
         Assert.Contains("Temporal unreachable", readyBody, StringComparison.Ordinal);
         Assert.Contains("service_name=\\\"serverless-workers\\\"".Replace("\\\"", "\"", StringComparison.Ordinal), metrics, StringComparison.Ordinal);
+        // Nobody listens on its Redis port either: the lease publisher warns and the worker runs on.
+        await Eventually.TrueAsync(() => worker.Output.Contains("In-flight lease update failed", StringComparison.Ordinal), StartBound, "the publisher reports Redis down");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("health/live", UriKind.Relative), Ct)).StatusCode);
 
         worker.Terminate();
         // The budget is 5 s; the process must be gone well before the pod's grace period would SIGKILL it.
@@ -44,6 +50,7 @@ public sealed class WorkerHostProcessTests
             ["Workers__Poll"] = "payments,shipping",
             ["Temporal__Namespace"] = "prod",
             ["Workers__Queues__payments__MaxConcurrentActivities"] = "-1",
+            ["Workers__InFlight__Ttl"] = "00:00:03",
         });
 
         var exitCode = await worker.WaitForExitAsync(StartBound, Ct);
@@ -53,6 +60,7 @@ public sealed class WorkerHostProcessTests
         Assert.Contains("Temporal:Namespace is 'prod', which belongs to environment 'prod'", worker.Output, StringComparison.Ordinal);
         Assert.Contains("unknown task queue 'shipping'", worker.Output, StringComparison.Ordinal);
         Assert.Contains("Workers:Queues:payments:MaxConcurrentActivities must be between 1 and 10000; got -1", worker.Output, StringComparison.Ordinal);
+        Assert.Contains("Workers:InFlight:Ttl (00:00:03) must exceed twice Workers:InFlight:RenewInterval (00:00:02)", worker.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", worker.Output, StringComparison.Ordinal);
     }
 
@@ -68,6 +76,59 @@ public sealed class WorkerHostProcessTests
         Assert.True(json.RootElement.TryGetProperty("Timestamp", out _));
     }
 
+    [Fact]
+    public async Task Sigterm_TemporalUnreachable_LeaseRenewedUntilExitThenReleased()
+    {
+        await using var redis = await RedisServer.StartAsync(cancellationToken: Ct);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        var leases = new InFlightLeases(connection.GetDatabase());
+        await using var worker = StartWorker(new Dictionary<string, string?>
+        {
+            ["Workers__Poll"] = "payments",
+            ["Redis__Configuration"] = redis.Address,
+            ["Workers__InFlight__RenewInterval"] = "00:00:01",
+            // Far beyond the test: only a release can remove the lease.
+            ["Workers__InFlight__Ttl"] = "00:05:00",
+        });
+
+        await Eventually.TrueAsync(async () => (await leases.ReadAsync("dev-payments")).Workers == 1, StartBound, $"the worker publishes its lease:\n{worker.Output}");
+        Assert.Equal(new TaskQueueSlots(1, 0, 0, 0, 20), await leases.ReadAsync("dev-payments"));
+        worker.Terminate();
+
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(15), Ct));
+        Assert.Equal(TaskQueueSlots.None, await leases.ReadAsync("dev-payments"));
+        Assert.Contains("in-flight leases of", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigkill_TemporalUnreachable_LeaseExpiresOnItsOwn()
+    {
+        await using var redis = await RedisServer.StartAsync(cancellationToken: Ct);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        var leases = new InFlightLeases(connection.GetDatabase());
+        await using var worker = StartWorker(new Dictionary<string, string?>
+        {
+            ["Workers__Poll"] = "payments,inventory",
+            ["Redis__Configuration"] = redis.Address,
+            ["Workers__InFlight__RenewInterval"] = "00:00:01",
+            ["Workers__InFlight__Ttl"] = "00:00:03",
+        });
+        await Eventually.TrueAsync(
+            async () => (await leases.ReadAsync("dev-payments")).Workers == 1 && (await leases.ReadAsync("dev-inventory")).Workers == 1,
+            StartBound,
+            $"the worker publishes a lease per task queue:\n{worker.Output}");
+
+        worker.Kill();
+        await worker.WaitForExitAsync(StartBound, Ct);
+
+        // Nothing released it (no shutdown ran): Redis's clock and the TTL remove it.
+        await Eventually.TrueAsync(
+            async () => (await leases.ReadAsync("dev-payments")).Workers == 0 && (await leases.ReadAsync("dev-inventory")).Workers == 0,
+            TimeSpan.FromSeconds(30),
+            "the killed worker's leases expire");
+        Assert.DoesNotContain("in-flight leases of", worker.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>A worker pointed at a Temporal port nobody listens on, with a short shutdown budget.</summary>
     private static ManagedProcess StartWorker(Dictionary<string, string?> overrides)
     {
@@ -76,6 +137,7 @@ public sealed class WorkerHostProcessTests
             ["Urls"] = "http://127.0.0.1:0",
             ["Serverless__Environment"] = "dev",
             ["Temporal__Address"] = $"127.0.0.1:{UnusedPort()}",
+            ["Redis__Configuration"] = $"127.0.0.1:{UnusedPort()},connectTimeout=500",
             ["Shutdown__Budget"] = "00:00:05",
             ["Shutdown__CleanupReserve"] = "00:00:02",
         };

@@ -17,12 +17,14 @@ internal sealed class LiveOrderSystem(TemporalDevServerFixture temporal, Simulat
 
     public SimulatorHost Simulators { get; } = simulators;
 
-    public static async Task<LiveOrderSystem> StartAsync(TemporalDevServerFixture temporal, IReadOnlyDictionary<string, string?>? simulatorSettings = null)
+    /// <summary>Starts the simulators; workers use the test run's Redis, or <paramref name="redis"/> when a test needs one of its own.</summary>
+    public static async Task<LiveOrderSystem> StartAsync(
+        TemporalDevServerFixture temporal, IReadOnlyDictionary<string, string?>? simulatorSettings = null, Func<Task<string>>? redis = null)
     {
         Engines.RequireTemporalCli();
-        var redis = Engines.RequireRedis();
+        var address = redis is null ? Engines.RequireRedis() : await redis();
         var simulators = await SimulatorHost.StartAsync(simulatorSettings, cancellationToken: TestContext.Current.CancellationToken);
-        return new LiveOrderSystem(temporal, simulators, redis);
+        return new LiveOrderSystem(temporal, simulators, address);
     }
 
     /// <summary>Starts a worker pool for <paramref name="poll"/> and waits until it reports ready.</summary>

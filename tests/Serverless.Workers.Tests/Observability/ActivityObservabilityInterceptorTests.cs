@@ -1,11 +1,16 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Orders.Activities;
+using Serverless.Workers.Hosting;
+using Serverless.Workers.InFlight;
 using Serverless.Workers.Observability;
+using Serverless.Workers.Queues;
 using Temporalio.Activities;
 using Temporalio.Exceptions;
 using Temporalio.Testing;
 using Temporalio.Worker.Interceptors;
+using Temporalio.Worker.Tuning;
 
 namespace Serverless.Workers.Tests.Observability;
 
@@ -80,6 +85,26 @@ public sealed class ActivityObservabilityInterceptorTests : IDisposable
         release.SetResult(null);
         await running;
         Assert.Equal(0, Sum("serverless.worker.busy_slots"));
+    }
+
+    [Fact]
+    public async Task RegisterSlots_ActivitySlotMarkedUsed_GaugesShowTheLeasedCountsAndCapacity()
+    {
+        using var interceptor = new ActivityObservabilityInterceptor(services.GetRequiredService<IMeterFactory>(), NullLoggerFactory.Instance);
+        var slots = new QueueSlots(new QueueWorkerPlan("payments", "dev-payments", [], [typeof(PaymentActivities)], new QueueOptions { MaxConcurrentActivities = 6 }));
+        var permit = await slots.Activity.ReserveSlotAsync(
+            new SlotReserveContext(SlotType.Activity, "dev-payments", "w", "b", IsSticky: false), TestContext.Current.CancellationToken);
+        slots.Activity.MarkSlotUsed(new SlotMarkUsedContext(new SlotInfo.ActivitySlotInfo("ChargePayment"), permit));
+
+        interceptor.RegisterSlots(slots);
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(6, Sum("serverless.worker.slot_capacity"));
+        lock (measurements)
+        {
+            var leased = measurements.Where(m => m.Instrument == "serverless.worker.leased_slots").ToDictionary(m => (string)m.Tags["slot_type"]!, m => m.Value);
+            Assert.Equal(new Dictionary<string, long> { ["activity"] = 1, ["workflow"] = 0 }, leased);
+        }
     }
 
     public void Dispose()

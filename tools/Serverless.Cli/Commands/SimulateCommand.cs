@@ -11,7 +11,8 @@ namespace Serverless.Cli.Commands;
 /// <summary>
 /// <c>serverless simulate</c>: replays a day (generated from the traffic profile, or a CSV trace) through the
 /// KEDA + HPA model for every queue; prints a summary and writes a CSV and an SVG chart per queue.
-/// <c>--compare a.yaml b.yaml</c> runs two policies on the same arrivals.
+/// <c>--compare a.yaml b.yaml</c> runs two policies on the same arrivals; <c>--compare-signals</c> runs one policy
+/// with every queue on the backlog signal and again on the work signal.
 /// </summary>
 internal sealed class SimulateCommand : Command
 {
@@ -24,6 +25,11 @@ internal sealed class SimulateCommand : Command
         HelpName = "a.yaml b.yaml",
         Arity = new ArgumentArity(2, 2),
         AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<bool> compareSignals = new("--compare-signals")
+    {
+        Description = "Run the policy twice on the same arrivals: every queue on signal backlog (KEDA's built-in triggers), then on signal work (push scaler, activation window).",
     };
 
     private readonly Option<string?> environment = PolicyOptions.Environment($"Environment to simulate (default: {PolicyOptions.DefaultEnvironment}).");
@@ -68,7 +74,7 @@ internal sealed class SimulateCommand : Command
     public SimulateCommand()
         : base("simulate", "Replay a day of arrivals (or a CSV trace) through KEDA + HPA semantics for every queue: waits, backlog, replicas, cost, SLO.")
     {
-        foreach (var option in new Option[] { policy, compare, environment, trace, seed, ordersPerDay, spikeFactor, serviceRateFactor, queues, outages, output, step })
+        foreach (var option in new Option[] { policy, compare, compareSignals, environment, trace, seed, ordersPerDay, spikeFactor, serviceRateFactor, queues, outages, output, step })
         {
             Options.Add(option);
         }
@@ -83,6 +89,12 @@ internal sealed class SimulateCommand : Command
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var console = CliOutput.For(parseResult);
+        if (parseResult.GetValue(compareSignals) && parseResult.GetValue(compare) is { Length: > 0 })
+        {
+            console.Problem("--compare-signals runs one policy under both signals; it cannot be combined with --compare");
+            return ExitCodes.Usage;
+        }
+
         var files = parseResult.GetValue(compare) is { Length: 2 } pair ? pair : [parseResult.GetRequiredValue(policy)];
         var environments = new List<(string Label, EnvironmentPolicy Environment)>();
         foreach (var (file, label) in files.Zip(Labels(files)))
@@ -98,7 +110,16 @@ internal sealed class SimulateCommand : Command
                 return ExitCodes.Usage;
             }
 
-            environments.Add((label, WithTrafficOverrides(env, parseResult)));
+            var withTraffic = WithTrafficOverrides(env, parseResult);
+            if (parseResult.GetValue(compareSignals))
+            {
+                environments.Add(("backlog", withTraffic.WithSignal(ScalingSignal.Backlog)));
+                environments.Add(("work", withTraffic.WithSignal(ScalingSignal.Work)));
+            }
+            else
+            {
+                environments.Add((label, withTraffic));
+            }
         }
 
         var selected = parseResult.GetValue(queues) ?? [];

@@ -74,7 +74,12 @@ public sealed class ScalerConnection(Uri address) : IDisposable
             var active = await Client.IsActiveAsync(reference, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
             return new ScalerRead(response.MetricValues.Sum(v => v.MetricValueFloat), active.Result);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller stopping is not a scaler failure: it must not count toward fallback.
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException)
         {
             return null;
         }

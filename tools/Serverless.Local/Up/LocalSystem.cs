@@ -176,6 +176,7 @@ public sealed class LocalSystem : IAsyncDisposable
         var functions = await StartProcessAsync("functions", Deployables.Functions, new Dictionary<string, string?>
         {
             ["Urls"] = $"http://127.0.0.1:{(Options.ApiPort == 0 ? HostTools.FreePort() : Options.ApiPort).ToString(CultureInfo.InvariantCulture)}",
+            ["Management__Port"] = "0",
             ["SelfHost__ApiKeys__local"] = ApiKey,
             ["Functions__ScalerNotifyUrl"] = ScalerNotifyAddress.ToString(),
         }, cancellationToken);

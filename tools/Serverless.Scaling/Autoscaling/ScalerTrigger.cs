@@ -17,13 +17,14 @@ public sealed class ScalerTrigger(double targetPerReplica, double activationThre
 
     /// <param name="metric">The scaler's value, or null when the scaler call failed.</param>
     /// <param name="currentReplicas">The target's current <c>spec.replicas</c> (for the currentReplicas* behaviours).</param>
-    public TriggerReading Read(double? metric, int currentReplicas)
+    /// <param name="recentArrival">The work signal's activation window: an item arrived recently, so the scaler reports active.</param>
+    public TriggerReading Read(double? metric, int currentReplicas, bool recentArrival = false)
     {
         if (metric is { } value)
         {
             failures = 0;
             // §1.2: a scaler is active when its metric is strictly above the activation threshold.
-            return new TriggerReading(value > activationThreshold, false, value, false);
+            return new TriggerReading(value > activationThreshold || recentArrival, false, value, false);
         }
 
         if (fallback is null)

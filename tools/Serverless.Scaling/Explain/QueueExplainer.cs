@@ -37,7 +37,10 @@ public static class QueueExplainer
         var setting = new List<string>
         {
             $"{queue.Name} ({environment.Name}): {QueueDescription.Of(environment, queue)}, scales Deployment {queue.Deployment} between {scaling.MinReplicas} and {scaling.MaxReplicas} replicas.",
-            $"Target {scaling.TargetPerReplica} waiting items per replica; active when the metric is above {scaling.ActivationThreshold}; KEDA polls every {scaling.PollingIntervalSeconds} s, the HPA syncs every {environment.Cluster.HpaSyncPeriodSeconds} s.",
+            Formula(queue),
+            $"KEDA polls every {scaling.PollingIntervalSeconds} s"
+                + (queue.UsesPushScaler ? " and the push scaler tells it at once when the queue turns active" : string.Empty)
+                + $"; the HPA syncs every {environment.Cluster.HpaSyncPeriodSeconds} s.",
             $"A replica starts in {queue.Workload.StartupSeconds} s, holds {queue.Workload.ConcurrencyPerReplica} items and completes {F(queue.Workload.ServiceRatePerReplica)} items/s.",
             $"Scenario: the queue is idle at {scaling.MinReplicas} replica(s) and {F(items)} items arrive at once, just after a KEDA poll (the worst case).",
         };
@@ -48,7 +51,9 @@ public static class QueueExplainer
         var emptyAt = FirstFrom(series, 0, i => series.Backlog[i] <= 0);
         if (emptyAt is { } empty)
         {
-            timeline.Add((empty, "the last waiting item is picked up: backlog 0 (the scaler stops seeing work, while items may still be in flight)."));
+            timeline.Add((empty, queue.Signal == ScalingSignal.Work
+                ? "the last waiting item is picked up: backlog 0 (items in flight still count as outstanding work)."
+                : "the last waiting item is picked up: backlog 0 (the scaler stops seeing work, while items may still be in flight)."));
         }
 
         var doneAt = FirstFrom(series, 0, i => series.Backlog[i] <= 0 && series.InFlight[i] <= 0);
@@ -71,7 +76,9 @@ public static class QueueExplainer
         summary.Add(scaling.MinReplicas > 0
             ? $"Wake-up: none needed, {scaling.MinReplicas} replica(s) are always running and start at once."
             : firstReady is { } ready
-                ? $"Wake-up: the first replica is ready {Durations.Format(ready)} after the items arrive (KEDA polling up to {scaling.PollingIntervalSeconds} s + start-up {queue.Workload.StartupSeconds} s)."
+                ? $"Wake-up: the first replica is ready {Durations.Format(ready)} after the items arrive ("
+                  + (queue.UsesPushScaler ? "the push scaler wakes the pool at once" : $"KEDA polling up to {scaling.PollingIntervalSeconds} s")
+                  + $" + start-up {queue.Workload.StartupSeconds} s)."
                 : "Wake-up: the pool never wakes: the backlog never rises above the activation threshold.");
 
         var peakAt = FirstFrom(series, 0, i => series.Replicas[i] == run.Summary.PeakReplicas) ?? 0;
@@ -88,6 +95,7 @@ public static class QueueExplainer
         var restAt = run.Events.Count == 0 ? 0 : run.Events[^1].At;
         summary.Add($"Back to rest: {scaling.MinReplicas} replica(s) {Durations.Format(restAt)} after arrival "
             + $"(HPA scale-down stabilisation {DownWindow(environment, queue)} s; KEDA cooldown {scaling.CooldownSeconds} s after the last active poll"
+            + (queue.Signal == ScalingSignal.Work ? $", which comes up to {queue.ActivationWindowSeconds} s after the last arrival (activation window)" : string.Empty)
             + (scaling.MinReplicas > 0 ? ", not used with minReplicas ≥ 1)." : ")."));
         if (s.InterruptedItems > 0)
         {
@@ -98,10 +106,28 @@ public static class QueueExplainer
         return summary;
     }
 
+    /// <summary>What the scaler measures and how KEDA and the HPA use it (WORK-SIGNAL-CONTRACT; platform-semantics §1.2, §2.2).</summary>
+    public static string Formula(QueuePolicy queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        var scaling = queue.Scaling;
+        var inFlight = queue.Source is RedisStreamSource ? "pending entries of the group" : "used slots of the workers' leases";
+        if (queue.Signal == ScalingSignal.Work)
+        {
+            return $"Signal work: metric = waiting + in flight ({inFlight}); active while metric > {scaling.ActivationThreshold} or an item arrived within the last {queue.ActivationWindowSeconds} s; "
+                + $"desired replicas = ceil(metric / {scaling.TargetPerReplica}).";
+        }
+
+        var waiting = queue.Source is RedisStreamSource { Metric: StreamMetric.Pending } ? "pending entries (read, not acknowledged)" : "waiting items only (work in flight is not counted)";
+        return $"Signal backlog: metric = {waiting}; active while metric > {scaling.ActivationThreshold}; desired replicas = ceil(metric / {scaling.TargetPerReplica}).";
+    }
+
     private static string Narrate(ScalingEvent e, QueuePolicy queue, EnvironmentPolicy environment) => e.Actor switch
     {
+        ScalingActor.KedaPush =>
+            $"KEDA (pushed by the push scaler): {e.Reason}: {queue.Deployment} {e.From} → {e.To}.",
         ScalingActor.Keda when e.To > e.From =>
-            $"KEDA (polls every {queue.Scaling.PollingIntervalSeconds} s) sees backlog {F(e.Metric ?? 0)}: {e.Reason}: {queue.Deployment} {e.From} → {e.To}.",
+            $"KEDA (polls every {queue.Scaling.PollingIntervalSeconds} s) sees {(queue.Signal == ScalingSignal.Work ? "outstanding work" : "backlog")} {F(e.Metric ?? 0)}: {e.Reason}: {queue.Deployment} {e.From} → {e.To}.",
         ScalingActor.Keda =>
             $"KEDA: {e.Reason}: {queue.Deployment} {e.From} → {e.To}.",
         _ =>

@@ -28,11 +28,13 @@ public static class PolicyLinter
                 check.CooldownCoversLongestTask();
                 check.PendingAloneCannotWake();
                 check.PushReadsLag();
+                check.WorkReadsLagAndPending();
                 check.ExplicitBehavior();
                 check.WorkflowWorkerFloor();
                 check.Fallback();
                 check.WakeUpWithinSlo();
                 check.ScaleToZeroUnderSteadyLoad();
+                check.ActivationWindowCoversGaps();
                 check.Peak();
             }
         }
@@ -41,8 +43,16 @@ public static class PolicyLinter
     }
 
     /// <summary>
-    /// §1.2/§3.4: each temporal trigger calls DescribeTaskQueue once per queue type on every operator poll and,
-    /// unless useCachedMetrics, again on every HPA sync; all queues of an environment share its namespace.
+    /// workers/Serverless.Scaler re-checks an open push stream every <c>Scaler:RecheckInterval</c> (2 s by
+    /// default): one DescribeTaskQueue per queue type each time, besides the reads KEDA asks for.
+    /// </summary>
+    public const int PushScalerRecheckSeconds = 2;
+
+    /// <summary>
+    /// §1.2/§3.4: each built-in temporal trigger calls DescribeTaskQueue once per queue type on every operator poll
+    /// and, unless useCachedMetrics, again on every HPA sync; all queues of an environment share its namespace.
+    /// §5.2: a push-scaler trigger is asked GetMetrics and IsActive (two reads) on each of those, and the push
+    /// scaler also re-reads every open stream each <see cref="PushScalerRecheckSeconds"/>.
     /// </summary>
     private static void TemporalRateBudget(EnvironmentPolicy env, DiagnosticBag findings)
     {
@@ -52,8 +62,13 @@ public static class PolicyLinter
         }
 
         var queues = env.Queues.Where(q => q.Source is TemporalQueueSource).ToList();
-        double Rate(QueuePolicy q) => ((TemporalQueueSource)q.Source).QueueTypes.Count
-            * ((1.0 / q.Scaling.PollingIntervalSeconds) + (q.Scaling.UseCachedMetrics ? 0 : 1.0 / env.Cluster.HpaSyncPeriodSeconds));
+        double Rate(QueuePolicy q)
+        {
+            var reads = (1.0 / q.Scaling.PollingIntervalSeconds) + (q.Scaling.UseCachedMetrics ? 0 : 1.0 / env.Cluster.HpaSyncPeriodSeconds);
+            var perType = q.UsesPushScaler ? (2 * reads) + (1.0 / PushScalerRecheckSeconds) : reads;
+            return ((TemporalQueueSource)q.Source).QueueTypes.Count * perType;
+        }
+
         var total = queues.Sum(Rate);
         if (total <= temporal.RateBudgetPerSecond)
         {
@@ -62,8 +77,8 @@ public static class PolicyLinter
 
         var parts = string.Join(", ", queues.Select(q => $"{q.Name} {Rate(q).ToString("0.##", Invariant)}/s"));
         findings.Error("temporal-rate-budget", temporal.Location, "connections.temporal.rateBudgetPerSecond",
-            $"the scalers call DescribeTaskQueue {total.ToString("0.##", Invariant)} times/s on namespace {temporal.Namespace} ({parts}), above the budget of {temporal.RateBudgetPerSecond.ToString("0.##", Invariant)}/s (one call per queue type per KEDA poll, and per HPA sync unless useCachedMetrics)",
-            "raise pollingIntervalSeconds, set useCachedMetrics: true, or list only the queue types each Deployment polls", env.Name);
+            $"the scalers call DescribeTaskQueue {total.ToString("0.##", Invariant)} times/s on namespace {temporal.Namespace} ({parts}), above the budget of {temporal.RateBudgetPerSecond.ToString("0.##", Invariant)}/s (one call per queue type per KEDA poll, and per HPA sync unless useCachedMetrics; twice each for a push-scaler trigger, plus its re-check every {PushScalerRecheckSeconds} s)",
+            "raise pollingIntervalSeconds, set useCachedMetrics: true, list only the queue types each Deployment polls, or raise the budget if the namespace allows it", env.Name);
     }
 
     private sealed class QueueCheck(EnvironmentPolicy env, QueuePolicy queue, DiagnosticBag findings)
@@ -102,7 +117,8 @@ public static class PolicyLinter
 
         public void CooldownCoversLongestTask()
         {
-            if (ScalesToZero && Scaling.CooldownSeconds < Workload.LongestTaskSeconds)
+            // The work signal counts work in flight, so the pool stays active while a task runs.
+            if (ScalesToZero && queue.Signal == ScalingSignal.Backlog && Scaling.CooldownSeconds < Workload.LongestTaskSeconds)
             {
                 Error("cooldown-shorter-than-task", "cooldownSeconds",
                     $"cooldownSeconds {Scaling.CooldownSeconds} is shorter than the longest task ({Workload.LongestTaskSeconds} s): the backlog metric does not count work in flight, so KEDA can scale the pool to zero while a task is still running (§1.3, §3.4, §4.3)",
@@ -112,7 +128,7 @@ public static class PolicyLinter
 
         public void PendingAloneCannotWake()
         {
-            if (queue.Source is not RedisStreamSource { Metric: StreamMetric.Pending })
+            if (queue.Signal == ScalingSignal.Work || queue.Source is not RedisStreamSource { Metric: StreamMetric.Pending })
             {
                 return;
             }
@@ -132,11 +148,22 @@ public static class PolicyLinter
         /// <summary>§5: the push scaler measures a stream by its group's lag only (workers/Serverless.Scaler).</summary>
         public void PushReadsLag()
         {
-            if (queue.Activation == TriggerActivation.Push && queue.Source is RedisStreamSource { Metric: StreamMetric.Pending })
+            if (queue.Signal == ScalingSignal.Backlog && queue.Activation == TriggerActivation.Push && queue.Source is RedisStreamSource { Metric: StreamMetric.Pending })
             {
                 Error("push-needs-lag", "activation",
                     "activation: push measures a stream by its consumer group's lag; the push scaler has no pending-entries mode, so this queue's metric would change meaning",
                     "use metric: lag with activation: push, or activation: poll");
+            }
+        }
+
+        /// <summary>WORK-SIGNAL-CONTRACT: on the work signal a stream's metric is its group's lag + pending, whatever 'metric' says.</summary>
+        public void WorkReadsLagAndPending()
+        {
+            if (queue.Signal == ScalingSignal.Work && queue.Source is RedisStreamSource { Metric: StreamMetric.Pending })
+            {
+                Warning("metric-ignored-by-work", "metric",
+                    "signal: work measures a stream by its group's lag + pending entries; metric: pending has no effect and reads as if it did",
+                    "remove 'metric' (or write metric: lag) on a queue with signal: work");
             }
         }
 
@@ -184,12 +211,23 @@ public static class PolicyLinter
 
         public void WakeUpWithinSlo()
         {
-            var wake = Scaling.PollingIntervalSeconds + Workload.StartupSeconds;
-            if (ScalesToZero && wake > queue.Slo.QueueWaitSeconds)
+            if (!ScalesToZero)
             {
+                return;
+            }
+
+            if (queue.UsesPushScaler && Workload.StartupSeconds > queue.Slo.QueueWaitSeconds)
+            {
+                Warning("wake-up-exceeds-slo", "workload.startupSeconds",
+                    $"from zero, the first item waits up to {Workload.StartupSeconds} s (the push scaler wakes the pool at once, then start-up {Workload.StartupSeconds} s, §5.2, §10.1), longer than the SLO of {queue.Slo.QueueWaitSeconds} s",
+                    "shorten start-up, raise the SLO, or keep minReplicas: 1");
+            }
+            else if (!queue.UsesPushScaler && Scaling.PollingIntervalSeconds + Workload.StartupSeconds > queue.Slo.QueueWaitSeconds)
+            {
+                var wake = Scaling.PollingIntervalSeconds + Workload.StartupSeconds;
                 Warning("wake-up-exceeds-slo", "pollingIntervalSeconds",
                     $"from zero, the first item waits up to {wake} s (polling {Scaling.PollingIntervalSeconds} s + start-up {Workload.StartupSeconds} s, §10.1), longer than the SLO of {queue.Slo.QueueWaitSeconds} s",
-                    "shorten pollingIntervalSeconds or start-up, raise the SLO, or keep minReplicas: 1");
+                    "shorten pollingIntervalSeconds or start-up, raise the SLO, use activation: push or signal: work, or keep minReplicas: 1");
             }
         }
 
@@ -200,22 +238,54 @@ public static class PolicyLinter
         /// </summary>
         public void ScaleToZeroUnderSteadyLoad()
         {
-            if (!ScalesToZero || queue.Source is RedisStreamSource { Metric: StreamMetric.Pending })
+            if (!ScalesToZero || queue.Signal == ScalingSignal.Work || queue.Source is RedisStreamSource { Metric: StreamMetric.Pending })
             {
                 return;
             }
 
-            var quietest = env.Traffic.MeanOrdersPerSecond * (2 - env.Traffic.PeakToMeanRatio) * Workload.ItemsPerOrder;
-            var perCooldown = quietest * Scaling.CooldownSeconds;
+            var perCooldown = QuietestItemsPerSecond * Scaling.CooldownSeconds;
             if (perCooldown < 1)
             {
                 return;
             }
 
             Warning("scale-to-zero-under-load", "minReplicas",
-                $"even at the quietest hour about {F(perCooldown)} items arrive per cooldown ({F(quietest)}/s), yet the metric reads 0 whenever the replicas keep up (work in flight is not counted), so KEDA scales the pool to zero after every cooldown and each wake-up makes items wait up to {Scaling.PollingIntervalSeconds + Workload.StartupSeconds} s (§3.4, §10.3)",
-                "set minReplicas: 1 for this environment; 'serverless simulate --compare' shows the waits and replica-hours of both");
+                $"even at the quietest hour about {F(perCooldown)} items arrive per cooldown ({F(QuietestItemsPerSecond)}/s), yet the metric reads 0 whenever the replicas keep up (work in flight is not counted), so KEDA scales the pool to zero after every cooldown and each wake-up makes items wait up to {Scaling.PollingIntervalSeconds + Workload.StartupSeconds} s (§3.4, §10.3)",
+                "use signal: work (outstanding work and an activation window keep the pool up while items arrive), or set minReplicas: 1 for this environment; 'serverless simulate --compare-signals' shows the waits and replica-hours of both");
         }
+
+        /// <summary>
+        /// On the work signal the pool is active while work is outstanding or an item arrived within the window.
+        /// Under steady traffic (items within every cooldown) a window shorter than the gap between items at the
+        /// quietest hour leaves the pool inactive between items: it then stays up only while some read happens
+        /// to catch an item waiting or in flight, or while the cooldown bridges the gap.
+        /// </summary>
+        public void ActivationWindowCoversGaps()
+        {
+            var perCooldown = QuietestItemsPerSecond * Scaling.CooldownSeconds;
+            if (!ScalesToZero || queue.Signal != ScalingSignal.Work || perCooldown < 1)
+            {
+                return;
+            }
+
+            var gap = (int)Math.Ceiling(1 / QuietestItemsPerSecond);
+            var taskSeconds = Workload.ConcurrencyPerReplica / Workload.ServiceRatePerReplica;
+            if (queue.ActivationWindowSeconds == 0)
+            {
+                Warning("activation-window-zero", "activationWindowSeconds",
+                    $"with activationWindowSeconds 0 the queue is active only while an item is waiting or in flight; at the quietest hour an item arrives every {gap} s and takes about {F(taskSeconds)} s, so most reads (every {Scaling.PollingIntervalSeconds} s) see nothing and the pool can be put to sleep under steady traffic ({F(perCooldown)} items per cooldown)",
+                    $"set activationWindowSeconds to at least the gap between items at the quietest hour ({gap} s); 120 is the shipped default");
+            }
+            else if (queue.ActivationWindowSeconds < gap)
+            {
+                Warning("activation-window-below-gap", "activationWindowSeconds",
+                    $"activationWindowSeconds {queue.ActivationWindowSeconds} is shorter than the gap between items at the quietest hour ({gap} s, {F(QuietestItemsPerSecond)} items/s): between items the queue reads inactive and only the cooldown of {Scaling.CooldownSeconds} s keeps the pool up",
+                    $"raise activationWindowSeconds to at least {gap}");
+            }
+        }
+
+        /// <summary>The cosine day's lowest rate for this queue: mean × (2 − peakToMean) × itemsPerOrder.</summary>
+        private double QuietestItemsPerSecond => env.Traffic.MeanOrdersPerSecond * (2 - env.Traffic.PeakToMeanRatio) * Workload.ItemsPerOrder;
 
         /// <summary>
         /// The declared peak: capacity at maxReplicas first, then the simulated p99 wait from idle against the SLO.
@@ -246,7 +316,7 @@ public static class PolicyLinter
             }
 
             var steadyWait = Scaling.TargetPerReplica / Workload.ServiceRatePerReplica;
-            var wake = Scaling.PollingIntervalSeconds + Workload.StartupSeconds;
+            var wake = (queue.UsesPushScaler ? 0 : Scaling.PollingIntervalSeconds) + Workload.StartupSeconds;
             string fix;
             if (check.Result.PeakReplicas == 0 || check.Result.ItemsUnserved > 0)
             {

@@ -18,6 +18,9 @@ public static partial class PolicyLoader
 {
     public const int SupportedVersion = 1;
 
+    /// <summary>One day: a longer window never lets a queue with daily traffic sleep.</summary>
+    public const int MaxActivationWindowSeconds = 86_400;
+
     private static readonly Dictionary<string, TemporalQueueType> QueueTypeNames = new(StringComparer.Ordinal)
     {
         ["workflow"] = TemporalQueueType.Workflow,
@@ -50,6 +53,12 @@ public static partial class PolicyLoader
         ["push"] = TriggerActivation.Push,
     };
 
+    private static readonly Dictionary<string, ScalingSignal> SignalNames = new(StringComparer.Ordinal)
+    {
+        ["backlog"] = ScalingSignal.Backlog,
+        ["work"] = ScalingSignal.Work,
+    };
+
     private static readonly Dictionary<string, FallbackBehavior> FallbackBehaviorNames = new(StringComparer.Ordinal)
     {
         ["static"] = FallbackBehavior.Static,
@@ -63,6 +72,7 @@ public static partial class PolicyLoader
     [
         "targetPerReplica", "activationThreshold", "minReplicas", "maxReplicas", "pollingIntervalSeconds",
         "cooldownSeconds", "useCachedMetrics", "behavior", "fallback", "workload", "slo", "activation",
+        "signal", "activationWindowSeconds",
     ];
 
     public static PolicyLoadResult Load(string path, string? displayPath = null)
@@ -236,11 +246,25 @@ public static partial class PolicyLoader
         var workload = BindWorkload(fields.Map("workload", required: true));
         var slo = fields.Map("slo", required: true) is { } sloFields ? BindSlo(sloFields) : null;
         var activation = fields.Choice("activation", ActivationNames, TriggerActivation.Poll);
+        var signal = fields.Choice("signal", SignalNames, ScalingSignal.Backlog);
+        var window = fields.Int("activationWindowSeconds", 0, MaxActivationWindowSeconds, orDefault: 0);
         fields.RejectUnknown(kind is null ? null : $"for a {kind} queue");
+        if (signal == ScalingSignal.Work && activation == TriggerActivation.Poll && fields.Has("activation"))
+        {
+            fields.Error("invalid-value", "activation", "activation: poll cannot apply with signal: work: the work signal is served by the push scaler, whose trigger wakes the pool the moment work arrives",
+                "remove 'activation' (with signal: work the queue is always pushed), or use signal: backlog for KEDA's polled built-in trigger");
+            return null;
+        }
 
-        return deployment is null || source is null || scaling is null || workload is null || slo is null || activation is null
+        return deployment is null || source is null || scaling is null || workload is null || slo is null || activation is null || signal is null || window is null
             ? null
-            : new QueuePolicy(name, deployment, source, scaling, workload, slo, new FieldLocations(fields.Location, locations)) { Activation = activation.Value };
+            : new QueuePolicy(name, deployment, source, scaling, workload, slo, new FieldLocations(fields.Location, locations))
+            {
+                // The work signal's trigger is external-push: it always wakes on arrival (see QueuePolicy.Activation).
+                Activation = signal == ScalingSignal.Work ? TriggerActivation.Push : activation.Value,
+                Signal = signal.Value,
+                ActivationWindowSeconds = window.Value,
+            };
     }
 
     private static string? Kind(NodeFields fields, string kind)
@@ -482,10 +506,12 @@ public static partial class PolicyLoader
                 "add connections.redis with address (or addressFromEnv) and passwordSecret");
         }
 
-        if (pushFields is null && queues.Find(q => q.Activation == TriggerActivation.Push) is { } pushed)
+        if (pushFields is null && queues.Find(q => q.UsesPushScaler) is { } pushed)
         {
-            diagnostics.Error("missing-field", pushed.Locations.Of("activation"), "connections.pushScaler",
-                $"queue {pushed.Name} uses activation: push in environment {environment}, but there is no push scaler connection",
+            var field = pushed.Signal == ScalingSignal.Work ? "signal" : "activation";
+            var setting = pushed.Signal == ScalingSignal.Work ? "signal: work" : "activation: push";
+            diagnostics.Error("missing-field", pushed.Locations.Of(field), "connections.pushScaler",
+                $"queue {pushed.Name} uses {setting} in environment {environment}, but there is no push scaler connection",
                 "add connections.pushScaler with the address of workers/Serverless.Scaler's gRPC port, e.g. serverless-scaler.<namespace>.svc.cluster.local:9090");
         }
 

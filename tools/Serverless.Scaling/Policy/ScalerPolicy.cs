@@ -23,6 +23,9 @@ public sealed record EnvironmentPolicy(
 {
     public QueuePolicy? FindQueue(string name) =>
         Queues.FirstOrDefault(q => string.Equals(q.Name, name, StringComparison.Ordinal));
+
+    /// <summary>The same environment with every queue on <paramref name="signal"/>: what <c>simulate --compare-signals</c> runs.</summary>
+    public EnvironmentPolicy WithSignal(ScalingSignal signal) => this with { Queues = [.. Queues.Select(q => q.WithSignal(signal))] };
 }
 
 /// <summary>One queue, stated once: what it reads, what it scales, how, and what to expect of it.</summary>
@@ -35,7 +38,11 @@ public sealed record QueuePolicy(
     ServiceLevel Slo,
     FieldLocations Locations)
 {
-    /// <summary>How KEDA learns that work arrived while the pool sleeps; scaling 1..N is the HPA's either way.</summary>
+    /// <summary>
+    /// How KEDA learns that work arrived while the pool sleeps; scaling 1..N is the HPA's either way. Always
+    /// <see cref="TriggerActivation.Push"/> with <see cref="ScalingSignal.Work"/> (its trigger is external-push);
+    /// <c>activation: push</c> on a backlog queue keeps the backlog metric and only wakes it sooner.
+    /// </summary>
     public TriggerActivation Activation { get; init; } = TriggerActivation.Poll;
 
     /// <summary>What the scaler measures: waiting work only (KEDA's built-in triggers) or all outstanding work.</summary>
@@ -46,6 +53,20 @@ public sealed record QueuePolicy(
     /// so a pool that keeps up with steady traffic is not scaled to zero between items.
     /// </summary>
     public int ActivationWindowSeconds { get; init; }
+
+    /// <summary>
+    /// This queue on <paramref name="signal"/>, its other settings (the activation window included) unchanged.
+    /// A work queue moved to backlog gets KEDA's polled built-in trigger; an explicit <c>activation: push</c>
+    /// of a backlog queue stays.
+    /// </summary>
+    public QueuePolicy WithSignal(ScalingSignal signal) => signal == Signal ? this : this with
+    {
+        Signal = signal,
+        Activation = signal == ScalingSignal.Work ? TriggerActivation.Push : TriggerActivation.Poll,
+    };
+
+    /// <summary>Whether the queue's trigger is served by workers/Serverless.Scaler (keda/components/push-scaler).</summary>
+    public bool UsesPushScaler => Signal == ScalingSignal.Work || Activation == TriggerActivation.Push;
 }
 
 public enum ScalingSignal

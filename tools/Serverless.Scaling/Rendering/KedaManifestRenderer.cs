@@ -8,10 +8,11 @@ public sealed record RenderedFile(string RelativePath, string Content);
 
 /// <summary>
 /// Turns one environment of the policy into KEDA manifests: one ScaledObject per queue (one document per
-/// file), one TriggerAuthentication per secret-backed connection, and a kustomization listing them. Queues with
-/// <c>activation: push</c> keep their built-in trigger in the ScaledObject; a kustomize Component in
-/// <c>push-activation/</c> swaps it for an <c>external-push</c> trigger and brings in the push scaler
-/// (<c>keda/components/push-scaler</c>), and the kustomization includes that Component.
+/// file), one TriggerAuthentication per secret-backed connection a built-in trigger uses, and a kustomization
+/// listing them. Queues on <c>signal: work</c> get the push scaler's <c>external-push</c> trigger in their
+/// ScaledObject. Backlog queues with <c>activation: push</c> keep their built-in trigger in the ScaledObject;
+/// a kustomize Component in <c>push-activation/</c> swaps it for an <c>external-push</c> trigger. Whenever a
+/// queue needs the push scaler, the kustomization includes <c>keda/components/push-scaler</c> once.
 /// Output depends only on the policy, so it can be checked against the committed files.
 /// </summary>
 public static class KedaManifestRenderer
@@ -24,8 +25,8 @@ public static class KedaManifestRenderer
     public const string PushActivationDirectory = "push-activation";
     private const string ExternalPushType = "external-push";
 
-    /// <summary>The hand-written push scaler Component, relative to <c>keda/base/scaling/&lt;env&gt;/push-activation</c>.</summary>
-    public const string PushScalerComponent = "../../../../components/push-scaler";
+    /// <summary>The hand-written push scaler Component, relative to <c>keda/base/scaling/&lt;env&gt;</c>.</summary>
+    public const string PushScalerComponent = "../../../components/push-scaler";
 
     public static IReadOnlyList<RenderedFile> Render(EnvironmentPolicy environment, string policyFileName)
     {
@@ -41,32 +42,47 @@ public static class KedaManifestRenderer
             files.Add(new RenderedFile($"{queue.Name}.yaml", YamlWriter.Write(ScaledObject(environment, queue), header)));
         }
 
-        if (environment.Redis?.PasswordSecret is { } password && environment.Queues.Any(q => q.Source is RedisStreamSource))
+        // The push scaler connects with its own settings: only built-in triggers reference a TriggerAuthentication.
+        var builtIn = environment.Queues.Where(q => !q.UsesPushScaler).ToList();
+        if (environment.Redis?.PasswordSecret is { } password && builtIn.Exists(q => q.Source is RedisStreamSource))
         {
             files.Add(new RenderedFile($"trigger-authentication-{RedisAuthenticationName}.yaml",
                 YamlWriter.Write(TriggerAuthentication(environment, RedisAuthenticationName, "password", password), header)));
         }
 
-        if (environment.Temporal?.ApiKeySecret is { } apiKey && environment.Queues.Any(q => q.Source is TemporalQueueSource))
+        if (environment.Temporal?.ApiKeySecret is { } apiKey && builtIn.Exists(q => q.Source is TemporalQueueSource))
         {
             files.Add(new RenderedFile($"trigger-authentication-{TemporalAuthenticationName}.yaml",
                 YamlWriter.Write(TriggerAuthentication(environment, TemporalAuthenticationName, "apiKey", apiKey), header)));
         }
 
-        var pushed = environment.Queues.Where(q => q.Activation == TriggerActivation.Push).OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+        var pushed = environment.Queues
+            .Where(q => q.Signal == ScalingSignal.Backlog && q.Activation == TriggerActivation.Push)
+            .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+        var components = new List<object>();
+        if (environment.Queues.Any(q => q.UsesPushScaler))
+        {
+            components.Add(PushScalerComponent);
+        }
+
+        if (pushed.Count > 0)
+        {
+            components.Add(PushActivationDirectory);
+        }
+
         var kustomization = new YamlMap
         {
             { "apiVersion", "kustomize.config.k8s.io/v1beta1" },
             { "kind", "Kustomization" },
             { "resources", files.Select(f => (object)f.RelativePath).ToList() },
-            { "components", pushed.Count == 0 ? null : new List<object> { PushActivationDirectory } },
+            { "components", components.Count == 0 ? null : components },
         };
         files.Add(new RenderedFile(KustomizationFile, YamlWriter.Write(kustomization, header)));
         files.AddRange(PushActivation(environment, pushed, header));
         return files;
     }
 
-    /// <summary>The Component that switches <paramref name="pushed"/> queues to the push scaler (platform-semantics §5).</summary>
+    /// <summary>The Component that switches <paramref name="pushed"/> backlog queues to the push scaler (platform-semantics §5).</summary>
     private static IEnumerable<RenderedFile> PushActivation(EnvironmentPolicy environment, List<QueuePolicy> pushed, string[] header)
     {
         if (pushed.Count == 0)
@@ -91,7 +107,6 @@ public static class KedaManifestRenderer
         {
             { "apiVersion", "kustomize.config.k8s.io/v1alpha1" },
             { "kind", "Component" },
-            { "components", new List<object> { PushScalerComponent } },
             { "patches", pushed.Select(q => (object)new YamlMap { { "path", $"{q.Name}.yaml" } }).ToList() },
         };
         yield return new RenderedFile($"{PushActivationDirectory}/{KustomizationFile}", YamlWriter.Write(component, header));
@@ -117,7 +132,7 @@ public static class KedaManifestRenderer
                     { "maxReplicaCount", scaling.MaxReplicas },
                     { "fallback", Fallback(scaling.Fallback) },
                     { "advanced", scaling.Behavior is null ? null : new YamlMap { { "horizontalPodAutoscalerConfig", new YamlMap { { "behavior", Behavior(scaling.Behavior) } } } } },
-                    { "triggers", new List<object> { Trigger(environment, queue, push: false) } },
+                    { "triggers", new List<object> { Trigger(environment, queue, push: queue.Signal == ScalingSignal.Work) } },
                 }
             },
         };
@@ -177,7 +192,8 @@ public static class KedaManifestRenderer
     /// <summary>
     /// The queue's trigger: KEDA's built-in scaler, or with <paramref name="push"/> the <c>external-push</c> trigger of
     /// workers/Serverless.Scaler, which takes the built-in scaler's key names plus <c>scalerAddress</c> and <c>source</c>
-    /// and connects to Temporal and Redis with its own settings (no connection keys, no authenticationRef).
+    /// and connects to Temporal and Redis with its own settings (no connection keys, no authenticationRef). On
+    /// <c>signal: work</c> it also carries <c>signal</c> and <c>activationWindowSeconds</c> (WORK-SIGNAL-CONTRACT).
     /// </summary>
     private static YamlMap Trigger(EnvironmentPolicy environment, QueuePolicy queue, bool push) => queue.Source switch
     {
@@ -216,6 +232,8 @@ public static class KedaManifestRenderer
             { "queueTypes", string.Join(',', source.QueueTypes.Select(t => t.ToString().ToLowerInvariant())) },
             { "targetQueueSize", Text(queue.Scaling.TargetPerReplica) },
             { "activationTargetQueueSize", Text(queue.Scaling.ActivationThreshold) },
+            { "signal", WorkSignal(queue) },
+            { "activationWindowSeconds", WorkWindow(queue) },
         };
     }
 
@@ -227,6 +245,7 @@ public static class KedaManifestRenderer
     {
         var connection = environment.Redis ?? throw new InvalidOperationException($"environment {environment.Name} has no Redis connection");
         var target = Text(queue.Scaling.TargetPerReplica);
+        var work = queue.Signal == ScalingSignal.Work;
         return new YamlMap
         {
             { "scalerAddress", PushScalerAddress(environment, push) },
@@ -235,13 +254,20 @@ public static class KedaManifestRenderer
             { "addressFromEnv", push ? null : connection.AddressFromEnv },
             { "stream", source.PhysicalStream(environment.Name) },
             { "consumerGroup", source.ConsumerGroup },
-            { "lagCount", source.Metric == StreamMetric.Lag ? target : null },
-            { "pendingEntriesCount", source.Metric == StreamMetric.Pending ? target : null },
+            // The work signal's metric is lag + pending whatever 'metric' says; its target is the lagCount key.
+            { "lagCount", source.Metric == StreamMetric.Lag || work ? target : null },
+            { "pendingEntriesCount", source.Metric == StreamMetric.Pending && !work ? target : null },
             { "activationLagCount", Text(queue.Scaling.ActivationThreshold) },
             { "databaseIndex", push ? null : Text(connection.DatabaseIndex) },
             { "enableTLS", !push && connection.EnableTls ? "true" : null },
+            { "signal", WorkSignal(queue) },
+            { "activationWindowSeconds", WorkWindow(queue) },
         };
     }
+
+    private static string? WorkSignal(QueuePolicy queue) => queue.Signal == ScalingSignal.Work ? "work" : null;
+
+    private static string? WorkWindow(QueuePolicy queue) => queue.Signal == ScalingSignal.Work ? Text(queue.ActivationWindowSeconds) : null;
 
     private static YamlMap TriggerAuthentication(EnvironmentPolicy environment, string name, string parameter, SecretReference secret) => new()
     {

@@ -10,6 +10,10 @@ namespace Serverless.Scaling.Simulation;
 /// goes first, so an activation is picked up by the next sync (the slower, worst-case order).
 /// The scaler reads are live (or, with useCachedMetrics, the HPA reuses the operator's last read) and share
 /// one fallback counter (platform-semantics §1.2, §1.4).
+/// The metric is the queue's signal: waiting items (backlog), or waiting + in flight (work), which is also
+/// active while an item arrived within the activation window. A trigger served by the push scaler tells KEDA
+/// "active" in the second it becomes so (§5.2): a sleeping pool wakes at the arrival, not at the next poll,
+/// and every pushed "active" refreshes KEDA's last active time as an active poll does.
 /// </summary>
 public static class QueueSimulator
 {
@@ -22,7 +26,7 @@ public static class QueueSimulator
         var scaling = queue.Scaling;
         var workload = queue.Workload;
         var rate = workload.ServiceRatePerReplica * options.ServiceRateFactor;
-        var readsPending = queue.Source is RedisStreamSource { Metric: StreamMetric.Pending };
+        var signal = new QueueSignal(queue);
         var trigger = new ScalerTrigger(scaling.TargetPerReplica, scaling.ActivationThreshold, scaling.Fallback);
         var keda = new KedaScaledObjectModel(scaling.MinReplicas, scaling.CooldownSeconds, scaling.Fallback);
         var hpa = new HorizontalPodAutoscalerModel(scaling.MinReplicas, scaling.MaxReplicas, scaling.Behavior, cluster);
@@ -47,27 +51,38 @@ public static class QueueSimulator
             var arrived = now < arrivals.Length ? arrivals[(int)now] : 0;
             work.Arrive(now, arrived);
             work.Work(now, deployment.Ready, rate, workload.ConcurrencyPerReplica);
+            signal.Observe(now, arrived);
 
-            // Scalers report whole items: Temporal's approximate_backlog_count, XINFO lag, XPENDING count.
-            double? metric = options.ScalerDown(now) ? null : Math.Max(0, Math.Ceiling((readsPending ? work.Held : work.Waiting) - 1e-9));
+            double? metric = options.ScalerDown(now) ? null : signal.Metric(work);
+            var recentArrival = signal.ArrivedWithinWindow(now);
 
             if (Due(now, cluster.HpaSyncPeriodSeconds, options.HpaPhaseSeconds))
             {
                 // At zero replicas the HPA stops before reading metrics (ScalingDisabled), so no scaler call is made.
                 double? hpaMetric = deployment.Replicas == 0
                     ? null
-                    : scaling.UseCachedMetrics ? lastPoll?.Metric : trigger.Read(metric, deployment.Replicas).Metric;
+                    : scaling.UseCachedMetrics ? lastPoll?.Metric : trigger.Read(metric, deployment.Replicas, recentArrival).Metric;
                 var sync = hpa.Reconcile(now, deployment.Replicas, deployment.Replicas, hpaMetric, scaling.TargetPerReplica);
                 if (sync.Outcome == HpaOutcome.Rescaled)
                 {
-                    events.Add(new ScalingEvent(now, ScalingActor.Hpa, sync.Current, sync.Desired, sync.Metric, DescribeHpa(sync, scaling.TargetPerReplica)));
+                    events.Add(new ScalingEvent(now, ScalingActor.Hpa, sync.Current, sync.Desired, sync.Metric, DescribeHpa(sync, scaling.TargetPerReplica, signal.MetricName)));
                     deployment.Scale(now, sync.Desired);
+                }
+            }
+
+            if (queue.UsesPushScaler && metric is { } pushed && (pushed > scaling.ActivationThreshold || recentArrival))
+            {
+                var poll = keda.RequestScale(now, deployment.Replicas, new TriggerReading(true, false, pushed, false));
+                if (poll.To != poll.From)
+                {
+                    events.Add(new ScalingEvent(now, ScalingActor.KedaPush, poll.From, poll.To, pushed, DescribePush(pushed, recentArrival, scaling)));
+                    deployment.Scale(now, poll.To);
                 }
             }
 
             if (Due(now, scaling.PollingIntervalSeconds, options.KedaPhaseSeconds))
             {
-                var reading = trigger.Read(metric, deployment.Replicas);
+                var reading = trigger.Read(metric, deployment.Replicas, recentArrival);
                 lastPoll = reading;
                 var poll = keda.RequestScale(now, deployment.Replicas, reading);
                 if (poll.To != poll.From)
@@ -77,7 +92,7 @@ public static class QueueSimulator
                 }
             }
 
-            series.Record(now, arrived, work.Waiting, work.Held, work.OldestWait(now), deployment.Replicas, deployment.Ready);
+            series.Record(now, arrived, work.Waiting, work.InFlight, work.OldestWait(now), deployment.Replicas, deployment.Ready);
             replicaSeconds += deployment.Replicas;
             secondsAtZero += deployment.Replicas == 0 ? 1 : 0;
             peakReplicas = Math.Max(peakReplicas, deployment.Replicas);
@@ -145,10 +160,10 @@ public static class QueueSimulator
             series.Length);
     }
 
-    private static string DescribeHpa(HpaSync sync, int target)
+    private static string DescribeHpa(HpaSync sync, int target, string metricName)
     {
         var proposal = sync.Proposed is { } p && sync.Metric is { } m
-            ? $"backlog {m:0} / target {target} → proposes {p}; "
+            ? $"{metricName} {m:0} / target {target} → proposes {p}; "
             : string.Empty;
         return $"{proposal}{sync.Reason}";
     }
@@ -157,10 +172,19 @@ public static class QueueSimulator
     {
         KedaAction.Activated when reading.FallbackActive =>
             $"fallback is active after more than {scaling.Fallback?.FailureThreshold} failed reads: scales from zero to max(min, 1)",
+        KedaAction.Activated when reading.Metric <= scaling.ActivationThreshold =>
+            $"an item arrived within the activation window: scales from zero to max(min, 1)",
         KedaAction.Activated =>
             $"metric {reading.Metric:0} > activation threshold {scaling.ActivationThreshold}: scales from zero to max(min, 1)",
         KedaAction.Deactivated =>
-            $"metric at or below activation threshold {scaling.ActivationThreshold} and cooldown {scaling.CooldownSeconds} s has passed since the last active poll: scales to zero",
+            $"metric at or below activation threshold {scaling.ActivationThreshold}, no arrival within the activation window, and cooldown {scaling.CooldownSeconds} s has passed since the last active poll: scales to zero",
         _ => poll.Reason,
     };
+
+    private static string DescribePush(double metric, bool recentArrival, ScalingSettings scaling) =>
+        metric > scaling.ActivationThreshold
+            ? $"the push scaler streams active (metric {metric:0} > activation threshold {scaling.ActivationThreshold}) at once: scales from zero to max(min, 1)"
+            : recentArrival
+                ? "the push scaler streams active (an item arrived within the activation window) at once: scales from zero to max(min, 1)"
+                : "the push scaler streams active: scales from zero to max(min, 1)";
 }

@@ -3,6 +3,9 @@ namespace Serverless.Scaling.Simulation;
 public enum ScalingActor
 {
     Keda,
+
+    /// <summary>KEDA acting on an "active" streamed by the push scaler (external-push, platform-semantics §5.2).</summary>
+    KedaPush,
     Hpa,
 }
 

@@ -3,10 +3,11 @@ namespace Serverless.Scaling.Simulation;
 /// <summary>
 /// A queue of work seen the way the scalers see it. Items arrive in per-second cohorts (FIFO). Each ready
 /// replica holds up to <c>concurrency</c> items at once (Temporal activity slots, a consumer's read batch)
-/// and completes up to <c>serviceRate</c> items per second. Held items are in flight: they are not in
-/// Temporal's backlog count nor in a Redis group's lag (platform-semantics §3.4, §4.3), but they are the
-/// group's pending entries. An item's queue wait is the time from arrival until a replica takes it.
-/// When replicas disappear, the items they held go back to the head of the queue (redelivery) and count
+/// and completes up to <c>serviceRate</c> items per second, so one item takes concurrency / serviceRate
+/// seconds. Items in flight are not in Temporal's backlog count nor in a Redis group's lag (platform-semantics
+/// §3.4, §4.3), but they are the group's pending entries and the workers' used slots (the work signal).
+/// An item's queue wait is the time from arrival until a replica takes it. When replicas disappear, the
+/// items they still held at the end of a second go back to the head of the queue (redelivery) and count
 /// as interrupted.
 /// </summary>
 public sealed class WorkBacklog
@@ -17,8 +18,18 @@ public sealed class WorkBacklog
     /// <summary>Items not taken by any replica: Temporal backlog, Redis lag.</summary>
     public double Waiting { get; private set; }
 
-    /// <summary>Items taken and not finished: Redis pending entries.</summary>
+    /// <summary>
+    /// Items a replica took this second and could not finish within it (the service rate was the limit):
+    /// they stay in their slots into the next second. Zero while the replicas keep up.
+    /// </summary>
     public double Held { get; private set; }
+
+    /// <summary>
+    /// Items being served (Redis pending entries, used activity slots), averaged over the last second. By
+    /// Little's law that is the items completed per second × the time one takes (concurrency / serviceRate),
+    /// and never less than the items still held; at most every slot of the ready replicas.
+    /// </summary>
+    public double InFlight { get; private set; }
 
     public double Arrived { get; private set; }
 
@@ -64,6 +75,7 @@ public sealed class WorkBacklog
 
         if (Waiting <= Epsilon && Held <= Epsilon)
         {
+            InFlight = 0;
             return;
         }
 
@@ -75,6 +87,7 @@ public sealed class WorkBacklog
         Take(now, Waiting - waiting);
         Completed += done;
         Held = held;
+        InFlight = Math.Max(held, done * concurrencyPerReplica / serviceRatePerReplica);
         Waiting = cohorts.Count == 0 ? 0 : waiting;
     }
 

@@ -5,7 +5,7 @@ using System.Diagnostics.Metrics;
 namespace Serverless.Consumers.Consuming;
 
 /// <summary>
-/// What a consumer reports: processed, failed, dead-lettered and redelivered entries, handler
+/// What a consumer reports: processed, failed, dead-lettered, redelivered and handed-off entries, handler
 /// latency, and lag and pending as the group sees them (<c>XINFO GROUPS</c>).
 /// </summary>
 public sealed class ConsumerMetrics : IDisposable
@@ -17,6 +17,7 @@ public sealed class ConsumerMetrics : IDisposable
     private readonly Counter<long> failed;
     private readonly Counter<long> deadLettered;
     private readonly Counter<long> redelivered;
+    private readonly Counter<long> handedOff;
     private readonly Histogram<double> latency;
     private readonly ConcurrentDictionary<(string Stream, string Group), (long Lag, long Pending)> backlog = new();
 
@@ -27,6 +28,7 @@ public sealed class ConsumerMetrics : IDisposable
         failed = meter.CreateCounter<long>("serverless.consumer.failed", "{event}", "Handler attempts that failed (the entry stays pending)");
         deadLettered = meter.CreateCounter<long>("serverless.consumer.dead_lettered", "{event}", "Entries moved to the dead-letter stream");
         redelivered = meter.CreateCounter<long>("serverless.consumer.redelivered", "{event}", "Entries handled on a second or later delivery");
+        handedOff = meter.CreateCounter<long>("serverless.consumer.handed_off", "{event}", "Entries still pending when this consumer stopped, passed to a live consumer (kept=false) or kept under its name for the next one (kept=true)");
         latency = meter.CreateHistogram<double>("serverless.consumer.handler.duration", "s", "Time to handle one entry, inbox transaction included");
         meter.CreateObservableGauge("serverless.consumer.lag", () => Observe(b => b.Lag), "{event}", "Entries not yet delivered to the group");
         meter.CreateObservableGauge("serverless.consumer.pending", () => Observe(b => b.Pending), "{event}", "Entries delivered but not acknowledged");
@@ -41,6 +43,9 @@ public sealed class ConsumerMetrics : IDisposable
         deadLettered.Add(1, new TagList { { "stream", stream }, { "group", group }, { "reason", reason } });
 
     public void Redelivered(string stream, string group) => redelivered.Add(1, new TagList { { "stream", stream }, { "group", group } });
+
+    public void HandedOff(string stream, string group, int count, bool kept) =>
+        handedOff.Add(count, new TagList { { "stream", stream }, { "group", group }, { "kept", kept } });
 
     public void HandlerTook(string stream, string group, TimeSpan elapsed) =>
         latency.Record(elapsed.TotalSeconds, new TagList { { "stream", stream }, { "group", group } });

@@ -30,7 +30,7 @@ public sealed class ConsumerOptions
     /// <summary>This process's consumer name; defaults to <c>POD_NAME</c> (or the host name) plus a random suffix.</summary>
     public string? ConsumerName { get; set; }
 
-    /// <summary>Entries asked for per <c>XREADGROUP</c> (never more than the free handler slots).</summary>
+    /// <summary>Most entries taken per <c>XREADGROUP</c> or <c>XAUTOCLAIM</c> (never more than the free handler slots).</summary>
     public int BatchSize { get; set; } = 64;
 
     /// <summary>Entries handled at once.</summary>
@@ -45,7 +45,7 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan ProcessingTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often to reclaim idle entries, refresh the lag metric and remove idle consumers.</summary>
+    /// <summary>How often to start a sweep that reclaims idle entries, refresh the lag metric and remove idle consumers.</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>After this many failed deliveries an entry goes to the dead-letter stream with its last error.</summary>

@@ -10,13 +10,20 @@ namespace Serverless.Consumers.Streams;
 /// <summary>
 /// Consumes one stream for one group as one named consumer (architecture §5, §9):
 /// <list type="bullet">
-/// <item>reads new entries with a blocking <c>XREADGROUP</c>, never more than the free handler slots;</item>
+/// <item>reads new entries with a blocking <c>XREADGROUP</c>, never more than the free handler slots,
+/// and not at all while no slot is free;</item>
 /// <item>acknowledges an entry only after its effect is committed; a failure leaves it pending;</item>
-/// <item>reclaims entries pending longer than the processing timeout (<c>XAUTOCLAIM</c>);</item>
+/// <item>each maintenance cycle starts a sweep that reclaims entries pending longer than the processing
+/// timeout (<c>XAUTOCLAIM</c>) in batches of at most the free slots, interleaved with non-blocking reads,
+/// until the pending list is scanned to its end: recovery runs at the handlers' rate;</item>
 /// <item>dead-letters an entry after <c>MaxDeliveries</c> failed deliveries, and malformed entries at once;</item>
 /// <item>deletes other consumers that are idle with nothing pending (scale-in leaves them behind);</item>
 /// <item>on SIGTERM stops reading, lets in-flight entries finish and acknowledge within the drain
-/// timeout, leaves the rest pending for others, and removes itself from the group if it can;</item>
+/// timeout, then hands what is still pending under its name (read but not started, failed, timed out)
+/// to a live consumer of the group, ready to be reclaimed at once, and leaves the group; with no other
+/// live consumer it keeps them under its name, equally ready, and stays in the group, because
+/// <c>XGROUP DELCONSUMER</c> would drop them (their pending count keeps the work signal up, so a
+/// replica comes to take them);</item>
 /// <item>when Redis drops, retries with capped exponential backoff, never in a tight loop.</item>
 /// </list>
 /// </summary>
@@ -39,6 +46,7 @@ public sealed partial class StreamConsumerService(
     private readonly ConcurrentDictionary<string, Task> inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim slots = new(options.Value.Concurrency, options.Value.Concurrency);
     private CancellationTokenSource? drain;
+    private Task? outstandingRead;
     private DateTime nextInboxTrim = DateTime.UtcNow;
 
     public string Stream => stream;
@@ -102,32 +110,63 @@ public sealed partial class StreamConsumerService(
     private async Task ConsumeAsync(ConsumerGroupClient group, CancellationToken stoppingToken)
     {
         var nextMaintenance = DateTime.UtcNow;
+        ReclaimSweep? sweep = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Neither read nor reclaim without a free slot: whatever we take starts at once, so a
+            // crash strands at most the handler slots' worth of entries under our name.
             await slots.WaitAsync(stoppingToken);
             slots.Release();
             if (DateTime.UtcNow >= nextMaintenance)
             {
                 await MaintainAsync(group, stoppingToken);
                 nextMaintenance = DateTime.UtcNow + settings.MaintenanceInterval;
+                sweep ??= new ReclaimSweep();
             }
 
+            if (sweep is not null && !await ReclaimNextAsync(group, sweep, stoppingToken))
+            {
+                sweep = null;
+            }
+
+            // Reclaimed entries may have taken every free slot; then the next turn waits for one.
             var wanted = Math.Min(settings.BatchSize, slots.CurrentCount);
-            var entries = await group.ReadNewAsync(wanted, settings.BlockTime).WaitAsync(stoppingToken);
+            if (wanted < 1)
+            {
+                continue;
+            }
+
+            // During a sweep the read must not block: the next batch of idle entries is waiting.
+            var read = group.ReadNewAsync(wanted, sweep is null ? settings.BlockTime : null);
+            outstandingRead = read;
+            var entries = await read.WaitAsync(stoppingToken);
             await DispatchAsync(group, entries, stoppingToken);
         }
     }
 
-    /// <summary>Reclaims idle entries, refreshes the backlog metric, removes idle consumers, trims the inbox.</summary>
-    private async Task MaintainAsync(ConsumerGroupClient group, CancellationToken stoppingToken)
+    /// <summary>Reclaims the next batch of a sweep into the free slots; false once the sweep reached the end of the pending list.</summary>
+    private async Task<bool> ReclaimNextAsync(ConsumerGroupClient group, ReclaimSweep sweep, CancellationToken stoppingToken)
     {
-        var reclaimed = await group.ReclaimAsync(settings.ProcessingTimeout, Math.Max(1, slots.CurrentCount));
-        if (reclaimed.Count > 0)
+        var batch = await group.ReclaimAsync(settings.ProcessingTimeout, Math.Min(settings.BatchSize, slots.CurrentCount), sweep.Cursor);
+        sweep.Cursor = batch.Next;
+        sweep.Reclaimed += batch.Entries.Count;
+        await DispatchAsync(group, batch.Entries, stoppingToken);
+        if (sweep.Cursor != ConsumerGroupClient.SweepDone)
         {
-            LogReclaimed(reclaimed.Count, stream);
+            return true;
         }
 
-        await DispatchAsync(group, reclaimed, stoppingToken);
+        if (sweep.Reclaimed > 0)
+        {
+            LogReclaimed(sweep.Reclaimed, stream);
+        }
+
+        return false;
+    }
+
+    /// <summary>Refreshes the backlog metric, removes idle consumers, trims the inbox.</summary>
+    private async Task MaintainAsync(ConsumerGroupClient group, CancellationToken stoppingToken)
+    {
         var (lag, pending) = await group.BacklogAsync();
         metrics.Backlog(stream, group.Group, lag, pending);
         foreach (var idle in await group.IdleConsumersAsync(settings.IdleConsumerTimeout))
@@ -239,6 +278,11 @@ public sealed partial class StreamConsumerService(
 
     private async Task DrainAsync(ConsumerGroupClient? group)
     {
+        if (group is not null)
+        {
+            await TryAsync(() => group.MarkLeavingAsync(settings.IdleConsumerTimeout), "(leaving the group)");
+        }
+
         var remaining = inFlight.Values.ToList();
         if (remaining.Count > 0)
         {
@@ -246,18 +290,48 @@ public sealed partial class StreamConsumerService(
             await Task.WhenAll(remaining);
         }
 
-        if (group is not null)
+        if (group is null)
         {
-            try
+            return;
+        }
+
+        // A read cut off by the stop signal still delivers on the server (bounded by the block
+        // time): its entries are pending under our name and must be handed off with the rest.
+        await TryAsync(() => outstandingRead ?? Task.CompletedTask, "(last read)");
+        await TryAsync(
+            async () =>
             {
-                // A consumer that leaves nothing pending removes itself: scale-to-zero leaves no ghosts.
+                var handOff = await group.HandOffPendingAsync(settings.ProcessingTimeout, settings.ProcessingTimeout, settings.IdleConsumerTimeout);
+                if (handOff.Count > 0)
+                {
+                    metrics.HandedOff(stream, group.Group, handOff.Count, handOff.Kept);
+                    if (handOff.Kept)
+                    {
+                        LogKeptPending(handOff.Count, stream, group.Group);
+                    }
+                    else
+                    {
+                        LogHandedOff(handOff.Count, stream, handOff.Target);
+                    }
+                }
+
+                // Leaves the group only with nothing pending: DELCONSUMER would drop the entries.
                 var removed = await group.DeleteConsumerIfIdleAsync(group.Consumer, TimeSpan.Zero);
                 LogStopped(stream, removed);
-            }
-            catch (Exception e)
-            {
-                LogAckFailed("(consumer removal)", stream, e.Message);
-            }
+            },
+            "(hand-off)");
+    }
+
+    private async Task TryAsync(Func<Task> step, string what)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e)
+        {
+            // Redis is gone while stopping: whatever is pending under our name is reclaimed after the processing timeout.
+            LogAckFailed(what, stream, e.Message);
         }
     }
 
@@ -297,4 +371,18 @@ public sealed partial class StreamConsumerService(
 
     [LoggerMessage(6007, LogLevel.Information, "Stopped consuming {Stream}; removed from the group: {Removed}")]
     private partial void LogStopped(string stream, bool removed);
+
+    [LoggerMessage(6008, LogLevel.Information, "Handed off {Count} pending entries of {Stream} to {Consumer}, ready to be reclaimed")]
+    private partial void LogHandedOff(int count, string stream, string consumer);
+
+    [LoggerMessage(6009, LogLevel.Warning, "Kept {Count} pending entries of {Stream} under this consumer, ready to be reclaimed: no other live consumer in {Group}")]
+    private partial void LogKeptPending(int count, string stream, string group);
+
+    /// <summary>One pass of <c>XAUTOCLAIM</c> over the group's pending list, a batch per turn of the read loop.</summary>
+    private sealed class ReclaimSweep
+    {
+        public string Cursor { get; set; } = ConsumerGroupClient.SweepDone;
+
+        public int Reclaimed { get; set; }
+    }
 }

@@ -56,18 +56,31 @@ public static class ServiceDefaults
         return builder;
     }
 
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+    public const string MetricsPath = "/metrics";
+
     /// <summary>Liveness, readiness and the Prometheus scrape endpoint, mapped in every environment (KEDA-scaled pods need probes).</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(HealthTags.Ready),
-            ResponseWriter = WriteHealthAsync,
-        });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealthChecks(LivePath, LiveHealth(details: true));
+        app.MapHealthChecks(ReadyPath, ReadyHealth(details: true));
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
     }
+
+    /// <summary>Liveness: no checks, so a slow dependency never restarts a pod.</summary>
+    /// <param name="details">Each check's status and description; without, the overall status only (a public port must not show addresses and errors).</param>
+    public static HealthCheckOptions LiveHealth(bool details) =>
+        new() { Predicate = _ => false, ResponseWriter = details ? WriteHealthAsync : WriteStatusAsync };
+
+    /// <summary>Readiness: the checks tagged <see cref="HealthTags.Ready"/>; <c>503</c> when one is unhealthy.</summary>
+    /// <param name="details">As for <see cref="LiveHealth"/>.</param>
+    public static HealthCheckOptions ReadyHealth(bool details) => new()
+    {
+        Predicate = check => check.Tags.Contains(HealthTags.Ready),
+        ResponseWriter = details ? WriteHealthAsync : WriteStatusAsync,
+    };
 
     private static void AddStructuredLogging(this IHostApplicationBuilder builder)
     {
@@ -105,6 +118,12 @@ public static class ServiceDefaults
 
     private static bool IsInfrastructurePath(PathString path) =>
         path.StartsWithSegments("/health", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+
+    private static Task WriteStatusAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonSerializerOptions.Web));
+    }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {

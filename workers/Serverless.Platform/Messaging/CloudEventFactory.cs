@@ -25,6 +25,8 @@ public sealed class CloudEventFactory(IOptions<MessagingOptions> messaging, IOpt
 
     public CloudEvent Create(OutgoingEvent outgoing)
     {
+        PublishMetadata.EnsureValid(outgoing.Metadata, outgoing.Id);
+        var now = clock.GetUtcNow();
         var trace = Activity.Current;
         var traceParent = trace is { IdFormat: ActivityIdFormat.W3C } ? trace.Id : string.Empty;
         return new CloudEvent
@@ -33,16 +35,22 @@ public sealed class CloudEventFactory(IOptions<MessagingOptions> messaging, IOpt
             Source = messaging.Value.Source,
             Type = outgoing.Type,
             Subject = outgoing.Subject,
-            Time = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Time = Rfc3339(now),
             Topic = StreamFor(outgoing.Topic),
             PubSubName = messaging.Value.PubSubName,
             TraceId = traceParent,
             TraceParent = traceParent,
             TraceState = trace?.TraceStateString ?? string.Empty,
             CorrelationId = Correlation.CorrelationId.Current,
+            // What the sidecar adds for ttlInSeconds (and overwrites with its own clock when we publish through it).
+            Expiration = PublishMetadata.TtlOf(outgoing.Metadata) is { } ttl ? Rfc3339(now + ttl) : null,
             Data = JsonSerializer.SerializeToElement(outgoing.Data, outgoing.Data.GetType(), WireJson.Options),
         };
     }
+
+    /// <summary>RFC 3339 with seconds, as Go's <c>time.RFC3339</c> writes a UTC instant.</summary>
+    private static string Rfc3339(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public static byte[] Serialize(CloudEvent cloudEvent) => JsonSerializer.SerializeToUtf8Bytes(cloudEvent, WireJson.Options);
 }

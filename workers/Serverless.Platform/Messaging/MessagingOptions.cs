@@ -16,6 +16,12 @@ public sealed class MessagingOptions
     /// <summary><c>XADD ... MAXLEN ~ N</c> (Dapr's <c>maxLenApprox</c>); unset = no trimming.</summary>
     public long? MaxLenApprox { get; set; }
 
+    /// <summary>
+    /// <c>XADD ... MINID ~ &lt;now - StreamTtl&gt;-1</c> (Dapr's <c>streamTTL</c>): entries older than this
+    /// are trimmed as new ones arrive; unset = no time-based trimming. Exclusive with <see cref="MaxLenApprox"/>.
+    /// </summary>
+    public TimeSpan? StreamTtl { get; set; }
+
     public IEnumerable<string> Validate(ServerlessEnvironmentOptions environment)
     {
         if (string.IsNullOrWhiteSpace(Source))
@@ -31,6 +37,17 @@ public sealed class MessagingOptions
         if (MaxLenApprox is <= 0)
         {
             yield return $"Messaging:MaxLenApprox must be positive when set; got {MaxLenApprox}.";
+        }
+
+        if (StreamTtl is { } ttl && ttl < TimeSpan.FromMilliseconds(1))
+        {
+            yield return $"Messaging:StreamTtl must be at least 1 ms when set (e.g. 01:00:00); got {ttl}.";
+        }
+
+        if (MaxLenApprox is not null && StreamTtl is not null)
+        {
+            // XADD takes one trimming strategy; Dapr only warns and then trims by length alone.
+            yield return "Messaging:MaxLenApprox and Messaging:StreamTtl cannot both be set: a stream is trimmed by length or by age.";
         }
 
         foreach (var mixing in EnvironmentGuard.FindMixing(environment, [("Messaging:Source", Source), ("Messaging:PubSubName", PubSubName)]))

@@ -24,28 +24,49 @@ public sealed class InFlightLeases(IDatabase database)
 {
     private const string KeyPrefix = "serverless:inflight:";
 
-    // KEYS: hash, expiry set. ARGV: worker, ttl ms, slots JSON.
+    // Far above any worker's slots (the workers allow at most 10 000), low enough that summing
+    // thousands of leases cannot overflow: a larger count is corrupt, not work.
+    private const int MaxSlotsPerWorker = 100_000;
+
+    // KEYS: hash, expiry set. ARGV: worker, ttl ms, slots JSON. Both keys live as long as the
+    // longest lease in them, never less: a worker with a shorter TTL must not cut another's short.
     private const string RenewScript = """
         local now = redis.call('TIME')
         local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local ttl = tonumber(ARGV[2])
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-        redis.call('ZADD', KEYS[2], ms + ttl, ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ttl)
-        redis.call('PEXPIRE', KEYS[2], ttl)
+        redis.call('ZADD', KEYS[2], ms + tonumber(ARGV[2]), ARGV[1])
+        local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+        local latest = math.floor(tonumber(last[2]))
+        redis.call('PEXPIREAT', KEYS[1], latest)
+        redis.call('PEXPIREAT', KEYS[2], latest)
         return 1
         """;
 
-    // KEYS: hash, expiry set. Drops expired leases, returns the live ones as [worker, json, ...].
+    // KEYS: hash, expiry set. ARGV: worker.
+    private const string ReleaseScript = """
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        return 1
+        """;
+
+    // KEYS: hash, expiry set. Returns the live leases as [worker, json, ...] and drops the rest: a
+    // field counts only while its expiry is in the future, so a field without one (written by
+    // anything but RenewAsync) can never count forever.
     private const string ReadScript = """
         local now = redis.call('TIME')
         local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ms)
-        if #expired > 0 then
-          redis.call('ZREM', KEYS[2], unpack(expired))
-          redis.call('HDEL', KEYS[1], unpack(expired))
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ms)
+        local fields = redis.call('HGETALL', KEYS[1])
+        local live = {}
+        for i = 1, #fields, 2 do
+          if redis.call('ZSCORE', KEYS[2], fields[i]) then
+            live[#live + 1] = fields[i]
+            live[#live + 1] = fields[i + 1]
+          else
+            redis.call('HDEL', KEYS[1], fields[i])
+          end
         end
-        return redis.call('HGETALL', KEYS[1])
+        return live
         """;
 
     /// <summary>The hash of one task queue's leases (the expiry set is this key plus <c>:expiry</c>).</summary>
@@ -72,11 +93,7 @@ public sealed class InFlightLeases(IDatabase database)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(worker);
         var key = KeyFor(taskQueue);
-        var batch = database.CreateBatch();
-        var removeLease = batch.HashDeleteAsync(key, worker);
-        var removeExpiry = batch.SortedSetRemoveAsync(ExpiryKey(key), worker);
-        batch.Execute();
-        await Task.WhenAll(removeLease, removeExpiry);
+        await database.ScriptEvaluateAsync(ReleaseScript, [key, ExpiryKey(key)], [worker]);
     }
 
     /// <summary>The sum over live leases; a lease that cannot be read counts as nothing rather than failing the whole read.</summary>
@@ -114,7 +131,13 @@ public sealed class InFlightLeases(IDatabase database)
         try
         {
             var slots = JsonSerializer.Deserialize<WorkerSlots>(json, WireJson.Options);
-            return slots is { WorkflowUsed: >= 0, WorkflowCapacity: >= 0, ActivityUsed: >= 0, ActivityCapacity: >= 0 } ? slots : null;
+            return slots is
+            {
+                WorkflowUsed: >= 0 and <= MaxSlotsPerWorker, WorkflowCapacity: >= 0 and <= MaxSlotsPerWorker,
+                ActivityUsed: >= 0 and <= MaxSlotsPerWorker, ActivityCapacity: >= 0 and <= MaxSlotsPerWorker,
+            }
+                ? slots
+                : null;
         }
         catch (JsonException)
         {

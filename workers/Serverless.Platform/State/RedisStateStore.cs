@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Serverless.Platform.Json;
 using Serverless.Platform.Redis;
 using StackExchange.Redis;
 
@@ -9,7 +7,8 @@ namespace Serverless.Platform.State;
 
 /// <summary>
 /// Dapr's Redis state store layout and rules without a sidecar (platform-semantics §6.2): one hash
-/// per key with <c>data</c> (the JSON bytes <c>DaprClient</c> would send) and <c>version</c>
+/// per key with <c>data</c> (the value's bytes as given: for typed values the JSON <c>DaprClient</c>
+/// would send) and <c>version</c>
 /// (<c>HINCRBY</c> per write, so the ETag of the first write is "1"), <c>first-write</c> = 0 on keys
 /// written with first-write concurrency. Writes and deletes are Lua scripts that apply Dapr's
 /// conditions step by step, so both sides accept and refuse the same requests.
@@ -59,38 +58,24 @@ public sealed class RedisStateStore(RedisConnections connections, RedisMemoryGua
     /// <summary>The Redis key of an application key: <c>&lt;prefix&gt;||&lt;key&gt;</c>.</summary>
     public string RedisKeyFor(string key) => StateKeys.Compose(settings.ResolvedPrefix, key);
 
-    public async Task<StateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
+    public async Task<StateEntry<ReadOnlyMemory<byte>>?> GetBytesAsync(string key, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync();
-        var redisKey = RedisKeyFor(key);
-        var raw = await RunAsync(() => ReadAsync(database, redisKey), cancellationToken);
-        return raw is { } found ? new StateEntry<T>(Deserialize<T>(found.Data, key), found.ETag) : null;
+        return await RunAsync(() => ReadAsync(database, key), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<BulkStateEntry<T>>> GetBulkAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BulkStateEntry<ReadOnlyMemory<byte>>>> GetBulkBytesAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync();
-        var reads = keys.Select(key => ReadAsync(database, RedisKeyFor(key))).ToList();
-        await RunAsync(() => Task.WhenAll(reads), cancellationToken);
-        return keys.Select((key, i) => reads[i].Result is { } found
-                ? new BulkStateEntry<T>(key, Deserialize<T>(found.Data, key), found.ETag)
-                : new BulkStateEntry<T>(key, default, null))
-            .ToList();
+        // Dapr's default bulk get: one read per key in parallel, an error stays on its key (state/bulk.go).
+        var reads = keys.Select(key => ReadItemAsync(database, key)).ToList();
+        return await RunAsync(() => Task.WhenAll(reads), cancellationToken);
     }
 
-    public async Task<bool> TrySaveAsync<T>(string key, T value, StateWrite write, CancellationToken cancellationToken)
+    public async Task<bool> TrySaveBytesAsync(string key, ReadOnlyMemory<byte> value, StateWrite write, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync();
-        var redisKey = RedisKeyFor(key);
-        var ttl = write.TtlInSeconds ?? settings.DefaultTtlInSeconds;
-        var arguments = new
-        {
-            key = (RedisKey)redisKey,
-            etag = (RedisValue)EffectiveETag(write),
-            data = (RedisValue)JsonSerializer.SerializeToUtf8Bytes(value, WireJson.Options),
-            firstWrite = (RedisValue)(write.Concurrency == StateConcurrency.FirstWrite ? "0" : "1"),
-            ttl = (RedisValue)(ttl?.ToString(CultureInfo.InvariantCulture) ?? string.Empty),
-        };
+        var arguments = SaveArguments(RedisKeyFor(key), EffectiveETag(write), value, write.Concurrency == StateConcurrency.FirstWrite, TtlFor(write));
         try
         {
             await RunAsync(() => database.ScriptEvaluateAsync(SaveScript, arguments), cancellationToken);
@@ -111,15 +96,74 @@ public sealed class RedisStateStore(RedisConnections connections, RedisMemoryGua
     public async Task<bool> TryDeleteAsync(string key, string? etag, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync();
-        var arguments = new { key = (RedisKey)RedisKeyFor(key), etag = (RedisValue)(string.IsNullOrEmpty(etag) ? "0" : etag) };
+        return await DeleteAsync(database, new StateRemoval(key, etag), cancellationToken);
+    }
+
+    public Task<bool> TrySaveBulkAsync(IReadOnlyList<StateUpsert> items, CancellationToken cancellationToken) =>
+        BulkSaves.RunAsync(items, item => TrySaveBytesAsync(item.Key, item.Value, item.Write, cancellationToken));
+
+    public async Task<bool> TryDeleteBulkAsync(IReadOnlyList<StateRemoval> items, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync();
+        var deletes = await Task.WhenAll(items.Select(item => DeleteAsync(database, item, cancellationToken)));
+        return deletes.All(deleted => deleted);
+    }
+
+    public async Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
+    {
+        // Dapr parses every ETag while building the pipeline and returns before EXEC on a bad one.
+        var etags = operations.Select(o => o is StateUpsert upsert ? EffectiveETag(upsert.Write) : ETagArgument((StateRemoval)o)).ToList();
+        var database = await DatabaseAsync();
+        var transaction = database.CreateTransaction();
+        var results = new List<Task<RedisResult>>(operations.Count);
+        var ttlCommands = new List<Task>();
+        for (var i = 0; i < operations.Count; i++)
+        {
+            var redisKey = (RedisKey)RedisKeyFor(operations[i].Key);
+            if (operations[i] is StateUpsert upsert)
+            {
+                // Dapr's Multi passes no first-write argument (the flag is never set here) and queues
+                // EXPIRE/PERSIST as commands of their own, which run even when the script refuses the write.
+                results.Add(transaction.ScriptEvaluateAsync(SaveScript, SaveArguments(redisKey, etags[i], upsert.Value, firstWrite: false, ttl: null)));
+                if (TtlFor(upsert.Write) is { } ttl)
+                {
+                    ttlCommands.Add(ttl > 0 ? transaction.KeyExpireAsync(redisKey, TimeSpan.FromSeconds(ttl)) : transaction.KeyPersistAsync(redisKey));
+                }
+            }
+            else
+            {
+                results.Add(transaction.ScriptEvaluateAsync(DeleteScript, new { key = redisKey, etag = (RedisValue)etags[i] }));
+            }
+        }
+
         try
         {
-            await RunAsync(() => database.ScriptEvaluateAsync(DeleteScript, arguments), cancellationToken);
-            return true;
+            await RunAsync(() => transaction.ExecuteAsync(), cancellationToken);
         }
-        catch (RedisServerException e) when (e.Message.StartsWith(Refused, StringComparison.Ordinal))
+        catch (RedisServerException e) when (RedisFailures.IsOutOfMemory(e))
         {
-            return false;
+            throw memory.OutOfMemory(e, $"a state transaction of {operations.Count} operations");
+        }
+
+        await RunAsync(() => Task.WhenAll(ttlCommands), cancellationToken);
+        var refused = new List<string>();
+        for (var i = 0; i < operations.Count; i++)
+        {
+            try
+            {
+                await results[i];
+            }
+            catch (RedisServerException e) when (e.Message.StartsWith(Refused, StringComparison.Ordinal))
+            {
+                refused.Add($"{(operations[i] is StateUpsert ? "save" : "delete")} '{operations[i].Key}'");
+            }
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new StateTransactionException(
+                $"The state store refused {refused.Count} of {operations.Count} operations on their ETag ({string.Join(", ", refused)}); "
+                + "the other operations were applied: Redis transactions do not roll back.");
         }
     }
 
@@ -139,8 +183,49 @@ public sealed class RedisStateStore(RedisConnections connections, RedisMemoryGua
             : throw new InvalidETagException(write.ETag!);
     }
 
-    private static async Task<(byte[] Data, string? ETag)?> ReadAsync(IDatabase database, string redisKey)
+    /// <summary>Deletes compare the ETag as given (Dapr does not parse it there), "0" when there is none.</summary>
+    private static string ETagArgument(StateRemoval removal) => string.IsNullOrEmpty(removal.ETag) ? "0" : removal.ETag;
+
+    private static object SaveArguments(RedisKey key, string etag, ReadOnlyMemory<byte> data, bool firstWrite, int? ttl) => new
     {
+        key,
+        etag = (RedisValue)etag,
+        data = (RedisValue)data,
+        firstWrite = (RedisValue)(firstWrite ? "0" : "1"),
+        ttl = (RedisValue)(ttl?.ToString(CultureInfo.InvariantCulture) ?? string.Empty),
+    };
+
+    private int? TtlFor(StateWrite write) => write.TtlInSeconds ?? settings.DefaultTtlInSeconds;
+
+    private async Task<bool> DeleteAsync(IDatabase database, StateRemoval item, CancellationToken cancellationToken)
+    {
+        var arguments = new { key = (RedisKey)RedisKeyFor(item.Key), etag = (RedisValue)ETagArgument(item) };
+        try
+        {
+            await RunAsync(() => database.ScriptEvaluateAsync(DeleteScript, arguments), cancellationToken);
+            return true;
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith(Refused, StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
+    private async Task<BulkStateEntry<ReadOnlyMemory<byte>>> ReadItemAsync(IDatabase database, string key)
+    {
+        try
+        {
+            return new BulkStateEntry<ReadOnlyMemory<byte>>(key, await ReadAsync(database, key));
+        }
+        catch (UnreadableStateException e)
+        {
+            return new BulkStateEntry<ReadOnlyMemory<byte>>(key, null, e.Message);
+        }
+    }
+
+    private async Task<StateEntry<ReadOnlyMemory<byte>>?> ReadAsync(IDatabase database, string key)
+    {
+        var redisKey = RedisKeyFor(key);
         HashEntry[] fields;
         try
         {
@@ -150,7 +235,7 @@ public sealed class RedisStateStore(RedisConnections connections, RedisMemoryGua
         {
             // A plain string written before the hash layout: Dapr reads it with GET and no ETag.
             var legacy = await database.StringGetAsync(redisKey);
-            return legacy.IsNull ? null : ((byte[])legacy!, null);
+            return legacy.IsNull ? null : new StateEntry<ReadOnlyMemory<byte>>((byte[])legacy!, null);
         }
 
         if (fields.Length == 0)
@@ -160,24 +245,9 @@ public sealed class RedisStateStore(RedisConnections connections, RedisMemoryGua
 
         var data = fields.FirstOrDefault(f => f.Name == "data");
         var version = fields.FirstOrDefault(f => f.Name == "version");
-        if (data.Name.IsNull || version.Name.IsNull)
-        {
-            throw new InvalidOperationException($"State hash '{redisKey}' lacks the required field 'data' or 'version'.");
-        }
-
-        return ((byte[])data.Value!, version.Value.ToString());
-    }
-
-    private static T Deserialize<T>(byte[] data, string key)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(data, WireJson.Options)!;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidOperationException($"State key '{key}' does not hold a {typeof(T).Name} in JSON: {e.Message}", e);
-        }
+        return data.Name.IsNull || version.Name.IsNull
+            ? throw new UnreadableStateException($"State key '{key}' (hash '{redisKey}') lacks the required field 'data' or 'version'.")
+            : new StateEntry<ReadOnlyMemory<byte>>((byte[])data.Value!, version.Value.ToString());
     }
 
     private static async Task<TResult> RunAsync<TResult>(Func<Task<TResult>> operation, CancellationToken cancellationToken)

@@ -4,6 +4,19 @@ using Temporalio.Api.Enums.V1;
 
 namespace Serverless.Scaler.Backlog;
 
+/// <summary>What the scaler measures for a target (<c>scalerMetadata.signal</c>).</summary>
+public enum ScalingSignal
+{
+    /// <summary>Waiting work only, read exactly as KEDA's built-in scaler for the source reads it.</summary>
+    Backlog,
+
+    /// <summary>
+    /// Outstanding work (waiting + in flight); active while it is above the threshold or work arrived
+    /// within the activation window.
+    /// </summary>
+    Work,
+}
+
 /// <summary>
 /// What one ScaledObject trigger asks this scaler to watch, parsed from its <c>scalerMetadata</c>.
 /// Key names follow KEDA's built-in scalers (platform-semantics.md §3.1, §4.1) so a trigger can move
@@ -11,13 +24,21 @@ namespace Serverless.Scaler.Backlog;
 /// </summary>
 public abstract partial record ScalerTarget(double TargetPerReplica, double ActivationThreshold)
 {
+    /// <summary>A day: a longer window would keep a pool up for no reason anyone could still name.</summary>
+    public const int MaxActivationWindowSeconds = 86400;
+
     /// <summary>What a wake-up signal for this target is keyed by (stream or task queue name).</summary>
     public abstract string SignalKey { get; }
 
     public abstract string MetricName { get; }
 
+    public ScalingSignal Signal { get; init; } = ScalingSignal.Backlog;
+
+    /// <summary>With <see cref="ScalingSignal.Work"/>: how long after the last arrival the target stays active.</summary>
+    public TimeSpan ActivationWindow { get; init; } = TimeSpan.Zero;
+
     /// <summary>KEDA's activation rule: strictly greater than the threshold (§1.2).</summary>
-    public bool IsActive(double backlog) => backlog > ActivationThreshold;
+    public bool IsActive(double metric) => metric > ActivationThreshold;
 
     public static ScalerTarget Parse(IReadOnlyDictionary<string, string> metadata)
     {
@@ -34,7 +55,44 @@ public abstract partial record ScalerTarget(double TargetPerReplica, double Acti
             errors.Add($"scalerMetadata.source must be 'redis-streams' or 'temporal'; got '{source}'");
         }
 
-        return errors.Count == 0 ? target! : throw new InvalidScalerMetadataException(errors);
+        var signal = SignalOf(metadata, errors);
+        var window = ActivationWindowOf(metadata, signal, errors);
+        return errors.Count == 0 ? target! with { Signal = signal, ActivationWindow = window } : throw new InvalidScalerMetadataException(errors);
+    }
+
+    private static ScalingSignal SignalOf(IReadOnlyDictionary<string, string> metadata, List<string> errors)
+    {
+        switch (metadata.GetValueOrDefault("signal"))
+        {
+            case null or "backlog": return ScalingSignal.Backlog;
+            case "work": return ScalingSignal.Work;
+            case var other:
+                errors.Add($"scalerMetadata.signal must be 'backlog' or 'work'; got '{other}'");
+                return ScalingSignal.Backlog;
+        }
+    }
+
+    private static TimeSpan ActivationWindowOf(IReadOnlyDictionary<string, string> metadata, ScalingSignal signal, List<string> errors)
+    {
+        if (!metadata.TryGetValue("activationWindowSeconds", out var text))
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxActivationWindowSeconds)
+        {
+            errors.Add($"scalerMetadata.activationWindowSeconds must be a whole number of seconds from 0 to {MaxActivationWindowSeconds}; got '{text}'");
+            return TimeSpan.Zero;
+        }
+
+        // The backlog signal is KEDA's built-in reading, which has no window: a window there would
+        // silently do nothing in the built-in trigger the same queue may move back to.
+        if (seconds > 0 && signal != ScalingSignal.Work)
+        {
+            errors.Add($"scalerMetadata.activationWindowSeconds applies only with signal 'work'; got {seconds} with signal 'backlog'");
+        }
+
+        return TimeSpan.FromSeconds(seconds);
     }
 
     protected static string Required(IReadOnlyDictionary<string, string> metadata, string key, List<string> errors)
@@ -75,7 +133,10 @@ public abstract partial record ScalerTarget(double TargetPerReplica, double Acti
     private static partial Regex NonMetricChars();
 }
 
-/// <summary>A Redis stream consumer group: backlog = the group's lag (entries not yet delivered).</summary>
+/// <summary>
+/// A Redis stream consumer group: backlog = the group's lag (entries not yet delivered); outstanding
+/// work = lag + the group's pending entries (delivered, not yet acknowledged).
+/// </summary>
 public sealed record StreamTarget(string Stream, string ConsumerGroup, double TargetPerReplica, double ActivationThreshold)
     : ScalerTarget(TargetPerReplica, ActivationThreshold)
 {
@@ -90,7 +151,10 @@ public sealed record StreamTarget(string Stream, string ConsumerGroup, double Ta
         Number(metadata, "activationLagCount", fallback: 0, positive: false, errors));
 }
 
-/// <summary>A Temporal task queue: backlog = approximate backlog summed over the selected queue types.</summary>
+/// <summary>
+/// A Temporal task queue: backlog = approximate backlog summed over the selected queue types;
+/// outstanding work = that backlog + the slots the queue's live workers use for those types.
+/// </summary>
 public sealed record TaskQueueTarget(string Namespace, string TaskQueue, IReadOnlyList<TaskQueueType> QueueTypes, double TargetPerReplica, double ActivationThreshold)
     : ScalerTarget(TargetPerReplica, ActivationThreshold)
 {

@@ -9,17 +9,19 @@ namespace Serverless.Scaler.Grpc;
 /// KEDA's external scaler contract (platform-semantics.md §5). Polling triggers call
 /// <c>IsActive</c>/<c>GetMetrics</c>; an <c>external-push</c> trigger keeps <c>StreamIsActive</c>
 /// open and KEDA scales a target from zero the moment we send <c>true</c> (it ignores <c>false</c>:
-/// scale-in still comes from polling and cooldown).
+/// scale-in still comes from polling and cooldown). Every call re-reads the target: with the work
+/// signal a push stream keeps sending <c>true</c> through the activation window, so KEDA's
+/// <c>lastActiveTime</c> stays fresh while it lasts.
 /// </summary>
 public sealed partial class ExternalScalerService(
-    BacklogProbe probe, WorkSignals signals, IOptions<ScalerOptions> options, ILogger<ExternalScalerService> logger)
+    SignalProbe probe, WorkSignals signals, IOptions<ScalerOptions> options, ILogger<ExternalScalerService> logger)
     : ExternalScaler.ExternalScalerBase
 {
     public override async Task<IsActiveResponse> IsActive(ScaledObjectRef request, ServerCallContext context)
     {
         var target = TargetOf(request);
-        var backlog = await probe.ReadAsync(target, context.CancellationToken);
-        return new IsActiveResponse { Result = target.IsActive(backlog) };
+        var reading = await probe.ReadAsync(target, context.CancellationToken);
+        return new IsActiveResponse { Result = reading.IsActive };
     }
 
     public override async Task StreamIsActive(ScaledObjectRef request, IServerStreamWriter<IsActiveResponse> responseStream, ServerCallContext context)
@@ -32,18 +34,17 @@ public sealed partial class ExternalScalerService(
         {
             while (!context.CancellationToken.IsCancellationRequested)
             {
-                var backlog = await probe.ReadAsync(target, context.CancellationToken);
-                var active = target.IsActive(backlog);
-                if (active || wasActive)
+                var reading = await probe.ReadAsync(target, context.CancellationToken);
+                if (reading.IsActive || wasActive)
                 {
-                    await responseStream.WriteAsync(new IsActiveResponse { Result = active }, context.CancellationToken);
-                    if (active && !wasActive)
+                    await responseStream.WriteAsync(new IsActiveResponse { Result = reading.IsActive }, context.CancellationToken);
+                    if (reading.IsActive && !wasActive)
                     {
-                        LogActivated(request.Namespace, request.Name, backlog);
+                        LogActivated(request.Namespace, request.Name, reading.Metric);
                     }
                 }
 
-                wasActive = active;
+                wasActive = reading.IsActive;
                 await signals.WaitAsync(target.SignalKey, options.Value.RecheckInterval, context.CancellationToken);
             }
         }
@@ -65,12 +66,12 @@ public sealed partial class ExternalScalerService(
     public override async Task<GetMetricsResponse> GetMetrics(GetMetricsRequest request, ServerCallContext context)
     {
         var target = TargetOf(request.ScaledObjectRef);
-        var backlog = await probe.ReadAsync(target, context.CancellationToken);
+        var reading = await probe.ReadAsync(target, context.CancellationToken);
         // KEDA reads the float field when it is > 0 and the deprecated integer otherwise (§5.2):
-        // a zero backlog reads as zero either way, so the float alone is enough.
+        // a zero metric reads as zero either way, so the float alone is enough.
         return new GetMetricsResponse
         {
-            MetricValues = { new MetricValue { MetricName = target.MetricName, MetricValueFloat = backlog } },
+            MetricValues = { new MetricValue { MetricName = target.MetricName, MetricValueFloat = reading.Metric } },
         };
     }
 
@@ -92,6 +93,6 @@ public sealed partial class ExternalScalerService(
     [LoggerMessage(3101, LogLevel.Information, "Push stream closed for {Namespace}/{ScaledObject}")]
     private partial void LogPushClosed(string @namespace, string scaledObject);
 
-    [LoggerMessage(3102, LogLevel.Information, "Activated {Namespace}/{ScaledObject}: backlog {Backlog}")]
-    private partial void LogActivated(string @namespace, string scaledObject, double backlog);
+    [LoggerMessage(3102, LogLevel.Information, "Activated {Namespace}/{ScaledObject}: metric {Metric}")]
+    private partial void LogActivated(string @namespace, string scaledObject, double metric);
 }

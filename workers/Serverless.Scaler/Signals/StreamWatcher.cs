@@ -6,7 +6,7 @@ namespace Serverless.Scaler.Signals;
 /// <summary>
 /// Learns of new stream entries the moment they are added: a blocking XREAD on the streams that
 /// push clients wait on, on a connection of its own (a blocking command would stall the shared
-/// multiplexer). Each new entry pulses its stream's signal.
+/// multiplexer). Each new entry is an arrival on its stream and pulses its signal.
 /// </summary>
 public sealed partial class StreamWatcher(IOptions<ScalerOptions> options, WorkSignals signals, ILogger<StreamWatcher> logger) : BackgroundService
 {
@@ -47,7 +47,7 @@ public sealed partial class StreamWatcher(IOptions<ScalerOptions> options, WorkS
                 foreach (var stream in await ReadNewAsync(database, streams, lastSeen, settings.BlockTimeout))
                 {
                     lastSeen[stream] = await LatestIdAsync(database, stream);
-                    signals.Notify(stream);
+                    signals.Arrived(stream);
                 }
 
                 backoff = TimeSpan.FromSeconds(1);

@@ -7,7 +7,7 @@ namespace Serverless.Scaler.Signals;
 /// that just started a workflow) pulses the key, and every push stream waiting on it re-evaluates
 /// at once instead of at its next poll.
 /// </summary>
-public sealed class WorkSignals
+public sealed class WorkSignals(ArrivalClock arrivals)
 {
     private readonly ConcurrentDictionary<string, Pulse> pulses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> watchedStreams = new(StringComparer.Ordinal);
@@ -15,6 +15,14 @@ public sealed class WorkSignals
     /// <summary>Streams some push client currently waits on: the watcher reads only these.</summary>
     public IReadOnlyCollection<string> WatchedStreams => watchedStreams.Where(w => w.Value > 0).Select(w => w.Key).ToList();
 
+    /// <summary>Work arrived on <paramref name="key"/>: its activation window starts again and its push streams re-evaluate.</summary>
+    public void Arrived(string key)
+    {
+        arrivals.Arrived(key);
+        Notify(key);
+    }
+
+    /// <summary>Re-evaluate now without claiming an arrival (e.g. to count entries that may have been missed).</summary>
     public void Notify(string key) => pulses.GetOrAdd(key, _ => new Pulse()).Fire();
 
     /// <summary>Completes when <paramref name="key"/> is pulsed, or after <paramref name="timeout"/>.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Serverless.Platform.Correlation;
 using Serverless.Platform.Hosting;
+using Serverless.Workers.InFlight;
 using Serverless.Workers.Observability;
 using Serverless.Workers.Queues;
 using Temporalio.Extensions.Hosting;
@@ -14,10 +15,12 @@ public sealed record QueueWorkerPlan(string Queue, string TaskQueue, IReadOnlyLi
 /// <summary>
 /// Polls one task queue until the host stops. On SIGTERM polling stops at once, in-flight
 /// activities get the drain timeout of the shutdown budget to finish (Temporal's
-/// GracefulShutdownTimeout, zero unless set), then their tokens are cancelled.
+/// GracefulShutdownTimeout, zero unless set), then their tokens are cancelled. Its slots are
+/// counted (<see cref="QueueSlots"/>) for the in-flight lease, which outlives the drain.
 /// </summary>
 public sealed partial class QueueWorkerService(
     QueueWorkerPlan plan,
+    QueueSlots slots,
     IServiceProvider services,
     IOptions<ShutdownBudgetOptions> budget,
     WorkerReadiness readiness,
@@ -31,8 +34,9 @@ public sealed partial class QueueWorkerService(
         var tuning = plan.Tuning;
         var options = new TemporalWorkerOptions(plan.TaskQueue)
         {
-            MaxConcurrentActivities = tuning.MaxConcurrentActivities,
-            MaxConcurrentWorkflowTasks = tuning.MaxConcurrentWorkflowTasks,
+            // Bounded at MaxConcurrentActivities/MaxConcurrentWorkflowTasks as those options would be
+            // (the SDK refuses them alongside a tuner), and counted for the in-flight lease.
+            Tuner = slots.CreateTuner(),
             MaxConcurrentActivityTaskPolls = tuning.MaxConcurrentActivityTaskPolls,
             MaxConcurrentWorkflowTaskPolls = tuning.MaxConcurrentWorkflowTaskPolls,
             MaxCachedWorkflows = tuning.MaxCachedWorkflows,
@@ -54,6 +58,19 @@ public sealed partial class QueueWorkerService(
         return options;
     }
 
+    /// <summary>Drained also when the worker never started (stopped while still connecting, or never run).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        finally
+        {
+            slots.MarkDrained();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         readiness.Expect(plan.TaskQueue);
@@ -62,7 +79,7 @@ public sealed partial class QueueWorkerService(
         var client = await services.GetRequiredService<TemporalConnector>().ConnectAsync(stoppingToken);
         var options = BuildWorkerOptions();
         using var worker = new TemporalWorker(client, options);
-        observability.RegisterCapacity(plan.TaskQueue, plan.Tuning.MaxConcurrentActivities);
+        observability.RegisterSlots(slots);
         LogPolling(plan.TaskQueue, plan.Workflows.Count, plan.Activities.Count, options.GracefulShutdownTimeout);
         readiness.MarkPolling(plan.TaskQueue);
         try
@@ -76,6 +93,7 @@ public sealed partial class QueueWorkerService(
         finally
         {
             readiness.MarkStopped(plan.TaskQueue);
+            slots.MarkDrained();
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Serverless.Workers.InFlight;
 using Temporalio.Activities;
 using Temporalio.Worker.Interceptors;
 
@@ -22,7 +23,7 @@ public sealed class ActivityObservabilityInterceptor : IWorkerInterceptor, IDisp
     private readonly Histogram<double> duration;
     private readonly UpDownCounter<long> busySlots;
     private readonly ILogger scopeLogger;
-    private readonly ConcurrentDictionary<string, int> capacities = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueSlots> slots = new(StringComparer.Ordinal);
 
     public ActivityObservabilityInterceptor(IMeterFactory meters, ILoggerFactory loggerFactory)
     {
@@ -34,17 +35,26 @@ public sealed class ActivityObservabilityInterceptor : IWorkerInterceptor, IDisp
         busySlots = meter.CreateUpDownCounter<long>("serverless.worker.busy_slots", "{slot}", "Activity slots in use");
         meter.CreateObservableGauge(
             "serverless.worker.slot_capacity",
-            () => capacities.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("task_queue", c.Key))),
+            () => slots.Values.Select(q => new Measurement<long>(q.Activity.Capacity, new KeyValuePair<string, object?>("task_queue", q.TaskQueue))),
             "{slot}",
             "Activity slots configured");
+        meter.CreateObservableGauge(
+            "serverless.worker.leased_slots",
+            () => slots.Values.SelectMany(q => new[]
+            {
+                new Measurement<long>(q.Activity.Used, new("task_queue", q.TaskQueue), new("slot_type", "activity")),
+                new Measurement<long>(q.Workflow.Used, new("task_queue", q.TaskQueue), new("slot_type", "workflow")),
+            }),
+            "{slot}",
+            "Slots in use as the in-flight lease reports them to the scaler (marked used, not yet released)");
         scopeLogger = loggerFactory.CreateLogger("Serverless.Workers.Activity");
     }
 
     public ActivityInboundInterceptor InterceptActivity(ActivityInboundInterceptor nextInterceptor) =>
         new Inbound(this, nextInterceptor);
 
-    /// <summary>Publishes the slot capacity of a queue, so busy/capacity gives utilisation.</summary>
-    public void RegisterCapacity(string taskQueue, int activitySlots) => capacities[taskQueue] = activitySlots;
+    /// <summary>Publishes the slots of a queue it polls, so busy/capacity gives utilisation.</summary>
+    public void RegisterSlots(QueueSlots queue) => slots[queue.TaskQueue] = queue;
 
     public void Dispose() => meter.Dispose();
 
