@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Serverless.Functions.SelfHost;
 using Serverless.Functions.Tests.Doubles;
 using Serverless.Platform.Correlation;
@@ -19,13 +20,22 @@ namespace Serverless.Functions.Bench;
 /// <summary>
 /// Requests/s and p50/p99 of <c>POST /api/orders</c> on the functions self-host (composed as in
 /// production, Temporal replaced by the in-memory recorder) against a bare Kestrel endpoint that
-/// answers 202 and nothing else. Same machine, same wrk settings, rounds interleaved so drift in
-/// the machine's load hits both; the ratios are the result.
+/// answers 202 and nothing else. With <c>SERVERLESS_BENCH_POSTGRES</c> (an Npgsql connection string)
+/// it also measures durable accept through the order outbox, with Temporal up (row written, started,
+/// marked) and down (row written, queued), next to the stateless reject mode. Same machine, same wrk
+/// settings, rounds interleaved so drift in the machine's load hits every target; the ratios are the result.
 /// </summary>
 public static class FunctionsBenchmark
 {
     private const string Order =
         """{"customerId":"cust-bench","lines":[{"sku":"SKU-1","quantity":2,"unitPrice":12.5},{"sku":"SKU-2","quantity":1,"unitPrice":99.99}],"currency":"EUR","paymentToken":"tok_visa"}""";
+
+    private const string UnreachablePostgres = "Host=127.0.0.1;Port=1;Username=serverless;Database=serverless";
+
+    private sealed record Target(string Name, WebApplication App, RecordingTemporal? Temporal)
+    {
+        public Uri Uri { get; set; } = null!;
+    }
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
@@ -36,54 +46,73 @@ public static class FunctionsBenchmark
         }
 
         var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var temporal = new RecordingTemporal();
-        await using var functions = SelfHostApplication.Build([], builder =>
+        var postgres = Environment.GetEnvironmentVariable("SERVERLESS_BENCH_POSTGRES");
+        var schema = $"bench_{Guid.NewGuid():N}"[..18];
+        var targets = new List<Target>
         {
-            Quiet(builder);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Serverless:Environment"] = "dev",
-                ["Temporal:Address"] = "127.0.0.1:1",
-                ["Redis:Configuration"] = "127.0.0.1:1",
-            ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=serverless;Database=serverless",
-            ["State:KeyPrefix"] = "dev-orders",
-                ["SelfHost:ApiKeys:bench"] = apiKey,
-                ["Management:Port"] = "0",
-            });
-            builder.Services.AddSingleton<ITemporalClient>(provider => temporal.CreateClient(provider.GetRequiredService<CorrelationInterceptor>()));
-        });
-        await using var bare = BareEndpoint();
-        var functionsUri = await StartAsync(functions);
-        var bareUri = await StartAsync(bare);
+            Functions("functions, reject mode (no PostgreSQL)", apiKey, new RecordingTemporal(), "Reject", UnreachablePostgres, schema),
+        };
+        if (string.IsNullOrWhiteSpace(postgres))
+        {
+            Console.WriteLine("SERVERLESS_BENCH_POSTGRES not set: the outbox targets are not measured.");
+        }
+        else
+        {
+            targets.Add(Functions("functions, outbox, Temporal up", apiKey, new RecordingTemporal(), "Outbox", postgres, schema));
+            targets.Add(Functions("functions, outbox, Temporal down", apiKey, new RecordingTemporal { Outage = RecordingTemporal.Unavailable }, "Outbox", postgres, schema));
+        }
+
+        targets.Add(new Target("bare Kestrel 202", BareEndpoint(), null));
+        foreach (var target in targets)
+        {
+            target.Uri = await StartAsync(target.App);
+        }
 
         var directory = Directory.CreateTempSubdirectory("functions-bench-");
         try
         {
-            var rounds = new List<(WrkResult Functions, WrkResult Bare)>();
+            var results = targets.ToDictionary(t => t, _ => new List<WrkResult>());
             for (var round = 0; round <= options.Rounds; round++)
             {
-                // Round 0 warms up both (JIT, connection pools) and is not reported.
+                // Round 0 warms up every target (JIT, connection pools) and is not reported.
                 var seconds = round == 0 ? options.WarmupSeconds : options.Seconds;
                 var script = Path.Combine(directory.FullName, $"round{round}.lua");
                 await File.WriteAllTextAsync(script, Wrk.Script($"r{round}-{Guid.NewGuid():N}", apiKey, Order));
-                var functionsResult = await Wrk.RunAsync(wrk, functionsUri, script, options, seconds);
-                var bareResult = await Wrk.RunAsync(wrk, bareUri, script, options, seconds);
+                var line = new List<string>();
+                foreach (var target in targets)
+                {
+                    var result = await Wrk.RunAsync(wrk, target.Uri, script, options, seconds);
+                    if (round > 0)
+                    {
+                        results[target].Add(result);
+                        line.Add($"{target.Name}: {Describe(result)}");
+                    }
+                }
+
                 if (round > 0)
                 {
-                    rounds.Add((functionsResult, bareResult));
-                    Console.WriteLine($"round {round}: functions {Describe(functionsResult)} | bare {Describe(bareResult)}");
+                    Console.WriteLine($"round {round}: {string.Join(" | ", line)}");
                 }
             }
 
-            return Report(options, rounds, temporal);
+            return Report(options, results);
         }
         finally
         {
             directory.Delete(recursive: true);
+            foreach (var target in targets)
+            {
+                await target.App.DisposeAsync();
+            }
+
+            if (!string.IsNullOrWhiteSpace(postgres))
+            {
+                await DropSchemaAsync(postgres, schema);
+            }
         }
     }
 
-    private static int Report(BenchOptions options, List<(WrkResult Functions, WrkResult Bare)> rounds, RecordingTemporal temporal)
+    private static int Report(BenchOptions options, Dictionary<Target, List<WrkResult>> results)
     {
         static double Median(IEnumerable<double> values)
         {
@@ -91,23 +120,57 @@ public static class FunctionsBenchmark
             return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
         }
 
-        var fRps = Median(rounds.Select(r => r.Functions.RequestsPerSecond));
-        var bRps = Median(rounds.Select(r => r.Bare.RequestsPerSecond));
-        var fP50 = Median(rounds.Select(r => r.Functions.P50.TotalMilliseconds));
-        var bP50 = Median(rounds.Select(r => r.Bare.P50.TotalMilliseconds));
-        var fP99 = Median(rounds.Select(r => r.Functions.P99.TotalMilliseconds));
-        var bP99 = Median(rounds.Select(r => r.Bare.P99.TotalMilliseconds));
-        var errors = rounds.Sum(r => r.Functions.Errors + r.Bare.Errors);
         var inv = CultureInfo.InvariantCulture;
+        var medians = results.ToDictionary(
+            r => r.Key,
+            r => (Rps: Median(r.Value.Select(x => x.RequestsPerSecond)), P50: Median(r.Value.Select(x => x.P50.TotalMilliseconds)), P99: Median(r.Value.Select(x => x.P99.TotalMilliseconds))));
+        var bare = medians[results.Keys.Last()];
+        var errors = results.Values.Sum(r => r.Sum(x => x.Errors));
 
         Console.WriteLine();
         Console.WriteLine($"POST /api/orders, wrk -t{options.Threads} -c{options.Connections}, {options.Rounds} interleaved rounds of {options.Seconds}s, medians:");
-        Console.WriteLine(string.Create(inv, $"  {"",-34}{"requests/s",12}{"p50 ms",10}{"p99 ms",10}"));
-        Console.WriteLine(string.Create(inv, $"  {"functions (Temporal in memory)",-34}{fRps,12:F0}{fP50,10:F2}{fP99,10:F2}"));
-        Console.WriteLine(string.Create(inv, $"  {"bare Kestrel 202",-34}{bRps,12:F0}{bP50,10:F2}{bP99,10:F2}"));
-        Console.WriteLine(string.Create(inv, $"  {"ratio functions / bare",-34}{fRps / bRps,12:F2}{fP50 / bP50,10:F2}{fP99 / bP99,10:F2}"));
-        Console.WriteLine(string.Create(inv, $"  workflow starts recorded: {temporal.Starts.Count}, non-2xx or socket errors: {errors}"));
+        Console.WriteLine(string.Create(inv, $"  {"",-40}{"requests/s",12}{"p50 ms",10}{"p99 ms",10}{"rps / bare",12}"));
+        foreach (var (target, m) in medians)
+        {
+            Console.WriteLine(string.Create(inv, $"  {target.Name,-40}{m.Rps,12:F0}{m.P50,10:F2}{m.P99,10:F2}{m.Rps / bare.Rps,12:F2}"));
+        }
+
+        foreach (var target in results.Keys.Where(t => t.Temporal is not null))
+        {
+            Console.WriteLine(string.Create(inv, $"  {target.Name}: workflow starts recorded {target.Temporal!.Starts.Count}"));
+        }
+
+        Console.WriteLine(string.Create(inv, $"  non-2xx or socket errors: {errors}"));
         return errors == 0 ? 0 : 1;
+    }
+
+    private static Target Functions(string name, string apiKey, RecordingTemporal temporal, string mode, string postgres, string schema) =>
+        new(name, SelfHostApplication.Build([], builder =>
+        {
+            Quiet(builder);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Serverless:Environment"] = "dev",
+                ["Temporal:Address"] = "127.0.0.1:1",
+                ["Redis:Configuration"] = "127.0.0.1:1",
+                ["Postgres:ConnectionString"] = postgres,
+                ["Postgres:Schema"] = schema,
+                ["State:KeyPrefix"] = "dev-orders",
+                ["OrderAccept:Mode"] = mode,
+                ["SelfHost:ApiKeys:bench"] = apiKey,
+                ["Management:Port"] = "0",
+                // One warning per queued order would measure the console, not the accept.
+                ["Logging:LogLevel:Serverless.Functions.Orders.OrderAcceptance"] = "Error",
+            });
+            builder.Services.AddSingleton<ITemporalClient>(provider => temporal.CreateClient(provider.GetRequiredService<CorrelationInterceptor>()));
+        }), temporal);
+
+    private static async Task DropSchemaAsync(string postgres, string schema)
+    {
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
     }
 
     private static string Describe(WrkResult result) =>

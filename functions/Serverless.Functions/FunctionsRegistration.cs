@@ -25,6 +25,7 @@ public static class FunctionsRegistration
         services.AddHttpClient<ScalerNotifier>();
         services.AddTransient<OrderStatusReader>();
         services.AddOrderReadModel(builder.Configuration);
+        services.AddOrderAcceptance(builder.Configuration);
         return builder;
     }
 }

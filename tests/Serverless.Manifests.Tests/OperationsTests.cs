@@ -36,7 +36,7 @@ public sealed partial class OperationsTests
         Assert.Equal(
             [
                 "ActivityBacklogAboveSlo", "ActivityErrorRateHigh", "ConsumerErrorRateHigh", "DeadLettersWritten", "KEDAScalerFailed",
-                "NotificationsBacklogAboveSlo", "OrderWorkflowsFailing", "PodCrashLooping", "PodRestarting", "ProjectionBacklogAboveSlo",
+                "NotificationsBacklogAboveSlo", "OrderOutboxBacklogOld", "OrderWorkflowsFailing", "PodCrashLooping", "PodRestarting", "ProjectionBacklogAboveSlo",
                 "RedisMemoryAbove80Percent", "WorkflowTaskBacklogAboveSlo",
             ],
             rules.Select(r => Manifest.Text(r!["alert"])!).Order(StringComparer.Ordinal));

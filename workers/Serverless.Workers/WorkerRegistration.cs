@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Integrations;
+using Serverless.Orders.Outbox;
 using Serverless.Platform;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
@@ -58,6 +59,8 @@ public static class WorkerRegistration
         if (workerOptions.PolledQueues.Contains(TaskQueueNames.Orders, StringComparer.Ordinal))
         {
             services.AddServerlessEventPublishing(configuration);
+            // The orders pool (floor of one) relays orders accepted while Temporal was down, when Outbox:Relay:Enabled.
+            services.AddOrderOutboxRelay(configuration);
         }
 
         foreach (var queue in workerOptions.PolledQueues.Where(QueueCatalog.Queues.ContainsKey).Distinct(StringComparer.Ordinal))

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Functions.Http;
 using Serverless.Functions.Temporal;
 using Serverless.Orders.Contracts;
+using Serverless.Orders.Outbox;
 using Serverless.Orders.Workflows;
 
 namespace Serverless.Functions.Orders;
@@ -19,6 +20,7 @@ namespace Serverless.Functions.Orders;
 [Tags("orders")]
 public sealed partial class OrderFunctions(
     OrderWorkflowGateway workflows,
+    OrderAcceptance acceptance,
     OrderStatusReader statuses,
     IOptions<FunctionsOptions> options,
     ILogger<OrderFunctions> logger)
@@ -31,7 +33,8 @@ public sealed partial class OrderFunctions(
         "Starts the order workflow and answers at once. The order id is derived from the Idempotency-Key " +
         "(generated when absent; send your own, so that a lost answer can be retried). Every answer carries the key " +
         "in effect in the Idempotency-Key header, and every problem also in 'idempotencyKey'. Resending the same key " +
-        "and body returns the same order, the same key with another body is refused with 422. 503 with Retry-After " +
+        "and body returns the same order, the same key with another body is refused with 422. While Temporal is " +
+        "unreachable the order is queued durably (status Queued) and started later. 503 with Retry-After " +
         "means nothing was accepted: retry with the same key.")]
     [Consumes(typeof(PlaceOrderRequest), "application/json")]
     [ProducesResponseType(typeof(OrderAccepted), StatusCodes.Status202Accepted, "application/json")]
@@ -68,22 +71,22 @@ public sealed partial class OrderFunctions(
         var orderId = OrderStarter.OrderIdFor(key);
         return await WhenTemporalAvailableAsync(request, "The order was not accepted. Retry with the Idempotency-Key of this response: it is placed once.", async () =>
         {
-            var start = await workflows.StartOrGetAsync(order.Value!.ToInput(orderId), aborted);
+            var start = await acceptance.AcceptAsync(order.Value!.ToInput(orderId), key, aborted);
             if (!start.SameRequest)
             {
                 LogKeyReused(orderId);
                 return ProblemResults.IdempotencyKeyReused(key, orderId);
             }
 
-            if (!start.StartedNow)
+            if (!start.AcceptedNow)
             {
                 request.HttpContext.Response.Headers[IdempotencyKeyHeader.ReplayedHeader] = "true";
             }
 
-            LogAccepted(orderId, start.StartedNow);
+            LogAccepted(orderId, start.AcceptedNow);
             return new AcceptedResult(
                 OrderLinks.Status(orderId),
-                new OrderAccepted(orderId, key, OrderLinks.Status(orderId), OrderLinks.Cancel(orderId)));
+                new OrderAccepted(orderId, key, OrderLinks.Status(orderId), OrderLinks.Cancel(orderId), start.Queued));
         });
     }
 
@@ -139,6 +142,16 @@ public sealed partial class OrderFunctions(
             return bodyProblem;
         }
 
+        // Outbox hook: an order whose workflow does not exist yet is cancelled where it waits.
+        switch (await acceptance.CancelQueuedAsync(id, body.Value!.Reason, aborted))
+        {
+            case OutboxCancel.CancelledNow:
+                LogCancelRequested(id);
+                return new AcceptedResult(OrderLinks.Status(id), new CancellationAccepted(id, OrderLinks.Status(id)));
+            case OutboxCancel.AlreadyCancelled:
+                return ProblemResults.NotCancellable(id, nameof(OrderStatus.Cancelled));
+        }
+
         return await WhenTemporalAvailableAsync(request, "The order was not cancelled; retry later.", async () =>
         {
             var progress = await workflows.QueryProgressAsync(id, aborted);
@@ -181,8 +194,8 @@ public sealed partial class OrderFunctions(
         }
     }
 
-    [LoggerMessage(3000, LogLevel.Information, "Order {OrderId} accepted (new workflow: {StartedNow})")]
-    private partial void LogAccepted(string orderId, bool startedNow);
+    [LoggerMessage(3000, LogLevel.Information, "Order {OrderId} accepted (new order: {AcceptedNow})")]
+    private partial void LogAccepted(string orderId, bool acceptedNow);
 
     [LoggerMessage(3001, LogLevel.Warning, "Idempotency key of order {OrderId} reused with a different body: refused")]
     private partial void LogKeyReused(string orderId);

@@ -3,8 +3,16 @@ using Serverless.Orders.Contracts;
 
 namespace Serverless.Functions.Orders;
 
-/// <summary>Body of <c>202 Accepted</c> for a placed order: where to follow it.</summary>
-public sealed record OrderAccepted(string OrderId, string IdempotencyKey, string StatusUrl, string CancelUrl);
+/// <summary>
+/// Body of <c>202 Accepted</c> for a placed order: where to follow it. <c>status</c> is present only
+/// when the order waits in the outbox (<c>Queued</c>, or <c>Cancelled</c> there) because Temporal was unreachable.
+/// </summary>
+public sealed record OrderAccepted(
+    string OrderId,
+    string IdempotencyKey,
+    string StatusUrl,
+    string CancelUrl,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OrderStatus? Status = null);
 
 /// <summary>Body of <c>202 Accepted</c> for a cancellation: the signal is delivered, the outcome shows on the status resource.</summary>
 public sealed record CancellationAccepted(string OrderId, string StatusUrl);
@@ -17,6 +25,9 @@ public enum OrderStatusSource
 
     /// <summary>A query of the running (or finished) order workflow.</summary>
     Workflow,
+
+    /// <summary>The order outbox: accepted while Temporal was unreachable, its workflow not started yet.</summary>
+    Outbox,
 }
 
 /// <summary>An order's status as <c>GET /api/orders/{id}</c> shows it.</summary>

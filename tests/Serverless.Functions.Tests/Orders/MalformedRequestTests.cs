@@ -142,8 +142,19 @@ public sealed class MalformedRequestTests(RecordedFunctionsFixture fixture) : IC
     [MemberData(nameof(Cases))]
     public async Task Request_Malformed_GetsTheRight4xxProblemAndReachesNoWorkflow(string name)
     {
+        using var response = await SendAsync(fixture.Host, name);
+
+        await AssertRefusedAsync(response, name);
+        Assert.Equal(0, fixture.Temporal.Calls);
+        Assert.Empty(fixture.Temporal.Starts);
+        Assert.Empty(fixture.Temporal.Signals);
+    }
+
+    /// <summary>Sends the malformed request <paramref name="name"/> of the table to <paramref name="host"/>.</summary>
+    internal static async Task<HttpResponseMessage> SendAsync(FunctionsHost host, string name)
+    {
         var @case = Table[name];
-        var client = @case.WithoutApiKey ? fixture.Host.Anonymous : @case.ApiKey is { } key ? fixture.Host.NewClient(key) : fixture.Host.Client;
+        var client = @case.WithoutApiKey ? host.Anonymous : @case.ApiKey is { } key ? host.NewClient(key) : host.Client;
         using var request = new HttpRequestMessage(@case.Method, @case.Path);
         if (@case.Body is not null)
         {
@@ -159,8 +170,13 @@ public sealed class MalformedRequestTests(RecordedFunctionsFixture fixture) : IC
             request.Headers.TryAddWithoutValidation(header, value);
         }
 
-        using var response = await client.SendAsync(request, Ct);
+        return await client.SendAsync(request, Ct);
+    }
 
+    /// <summary>Asserts the problem response case <paramref name="name"/> must get (status, and the field a 400 names).</summary>
+    internal static async Task AssertRefusedAsync(HttpResponseMessage response, string name)
+    {
+        var @case = Table[name];
         var problem = await ProblemAsync(response, @case.Status);
         if (@case.Field is { } field)
         {
@@ -168,10 +184,6 @@ public sealed class MalformedRequestTests(RecordedFunctionsFixture fixture) : IC
                 problem.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out _),
                 $"the problem names '{field}': {problem}");
         }
-
-        Assert.Equal(0, fixture.Temporal.Calls);
-        Assert.Empty(fixture.Temporal.Starts);
-        Assert.Empty(fixture.Temporal.Signals);
     }
 
     private static Case Order(string body, string? field = null, string? contentType = "application/json", HttpStatusCode status = HttpStatusCode.BadRequest) =>

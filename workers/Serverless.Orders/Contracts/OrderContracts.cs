@@ -27,6 +27,9 @@ public enum OrderStatus
     Confirmed,
     Failed,
     Cancelled,
+
+    /// <summary>Accepted into the outbox while Temporal was unreachable; its workflow starts when the relay gets through.</summary>
+    Queued,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<StepOutcome>))]
