@@ -249,6 +249,9 @@ public sealed class LocalSystem : IAsyncDisposable
         // Without PostgreSQL nothing listens here: readers fall back to the workflow and say so.
         ["Postgres__ConnectionString"] = PostgresConnectionString ?? "Host=127.0.0.1;Port=1;Username=serverless;Database=serverless",
         ["State__KeyPrefix"] = StateKeyPrefix,
+        // The orders pool relays orders the API accepted into the outbox while Temporal was away (only
+        // the process polling the orders queue runs it; it needs PostgreSQL).
+        ["Outbox__Relay__Enabled"] = PostgresConnectionString is null ? "false" : "true",
         ["Shutdown__Budget"] = "00:00:15",
         ["Shutdown__CleanupReserve"] = "00:00:03",
     };
