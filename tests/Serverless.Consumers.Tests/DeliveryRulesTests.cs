@@ -42,6 +42,28 @@ public sealed class DeliveryRulesTests
     }
 
     [Fact]
+    public async Task HandlerTimedOut_Ack_NotAcknowledged_RedeliveredAndAppliedOnce()
+    {
+        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using (var hold = await bed.LockAuditTableAsync(Ct))
+        {
+            await using var consumer = bed.StartConsumer(("Consumer:ProcessingTimeout", "1000"));
+            await consumer.WaitForOutputAsync("Reading ", Bound);
+            await bed.AddAuditEventsAsync(1);
+            await consumer.WaitForOutputAsync("Handling OrderPlaced e-0 failed", Bound);
+            await hold.ReleaseAsync(Ct);
+
+            // Dapr does not acknowledge when the handler's context ended (platform-semantics §7.3): reclaimed, then applied.
+            await Eventually.TrueAsync(
+                async () => await bed.ScalarAsync<long>("SELECT count(*) FROM event_audit", Ct) == 1 && await bed.PendingAsync() == 0,
+                Bound,
+                "the timed-out entry redelivered and applied");
+        }
+
+        Assert.Empty(await bed.DeadLettersAsync());
+    }
+
+    [Fact]
     public async Task ProcessingTimeoutZero_NoReclaim_StrandedEntriesStayPending_IntegerMillisecondsReclaim()
     {
         await using var bed = await ConsumerTestBed.CreateAsync("audit");

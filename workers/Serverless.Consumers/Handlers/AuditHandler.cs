@@ -17,22 +17,34 @@ public sealed class AuditHandler : ConsumerHandler<ReceivedEvent>
 {
     public const string Name = "audit";
 
-    // The payload and metadata columns came later: added in place, so existing tables keep their rows.
+    // The payload and metadata columns came later: added to an older table in place, checked first,
+    // because ALTER TABLE takes an exclusive lock even when there is nothing to add.
     public static PostgresMigration Migration { get; } = new("event_audit", """
         CREATE TABLE IF NOT EXISTS event_audit (
-            id             bigserial PRIMARY KEY,
-            consumer_group text NOT NULL,
-            event_id       text NOT NULL,
-            event_type     text NOT NULL,
-            source         text NOT NULL,
-            subject        text,
-            correlation_id text,
-            recorded_at    timestamptz NOT NULL DEFAULT now()
+            id                bigserial PRIMARY KEY,
+            consumer_group    text NOT NULL,
+            event_id          text NOT NULL,
+            event_type        text NOT NULL,
+            source            text NOT NULL,
+            subject           text,
+            correlation_id    text,
+            recorded_at       timestamptz NOT NULL DEFAULT now(),
+            data_content_type text,
+            data_kind         text,
+            data              bytea,
+            metadata          jsonb
         );
-        ALTER TABLE event_audit ADD COLUMN IF NOT EXISTS data_content_type text;
-        ALTER TABLE event_audit ADD COLUMN IF NOT EXISTS data_kind text;
-        ALTER TABLE event_audit ADD COLUMN IF NOT EXISTS data bytea;
-        ALTER TABLE event_audit ADD COLUMN IF NOT EXISTS metadata jsonb
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = 'event_audit' AND column_name = 'metadata') THEN
+                ALTER TABLE event_audit
+                    ADD COLUMN IF NOT EXISTS data_content_type text,
+                    ADD COLUMN IF NOT EXISTS data_kind text,
+                    ADD COLUMN IF NOT EXISTS data bytea,
+                    ADD COLUMN IF NOT EXISTS metadata jsonb;
+            END IF;
+        END $$
         """);
 
     private readonly string group;
