@@ -88,6 +88,26 @@ public sealed class DaprInteropTests
         && line.Contains("type=\"com.dapr.event.sent\"", StringComparison.Ordinal)
         && System.Text.RegularExpressions.Regex.IsMatch(line, @"\} 3( \d+)?$");
 
+    [Fact]
+    public async Task SidecarPublishedWithTtl_ExpiredDeadLetteredAsDaprDropsIt_UnexpiredHandled()
+    {
+        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        // ttlInSeconds 60: the sidecar sets expiration = time + 60 s and keeps the metadata on the entry.
+        await XAddAsSidecarAsync(bed, WithExpiration(TextEvent(bed.Stream), "2026-03-01T10:16:30Z"), """{"ttlInSeconds":"60"}""");
+        await XAddAsSidecarAsync(bed, WithExpiration(JsonEvent(bed.Stream), "2099-03-01T10:16:31Z"), """{"ttlInSeconds":"2303596800"}""");
+        await using var consumer = bed.StartConsumer();
+
+        await Eventually.TrueAsync(async () => await HandledAsync(bed) && (await bed.DeadLettersAsync()).Length == 1, Bound, "both entries handled");
+
+        var dead = Assert.Single(await bed.DeadLettersAsync()).Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
+        Assert.Contains("expired at 2026-03-01T10:16:30Z", dead["error"], StringComparison.Ordinal);
+        Assert.Equal("""{"ttlInSeconds":"60"}""", dead["metadata"]);
+        Assert.Equal("5f1c8a9e-3b2d-4c1e-9f7a-2d6b8e4c1a02", await bed.ScalarAsync<string>("SELECT string_agg(event_id, ',') FROM event_audit", Ct));
+    }
+
+    private static string WithExpiration(string cloudEvent, string expiration) =>
+        cloudEvent.Replace("\"id\":", $"\"expiration\":\"{expiration}\",\"id\":", StringComparison.Ordinal);
+
     /// <summary>The command a sidecar's <c>pubsub.redis</c> sends: <c>data</c>, then <c>metadata</c> only when there is any.</summary>
     private static async Task XAddAsSidecarAsync(ConsumerTestBed bed, string data, string? metadata)
     {

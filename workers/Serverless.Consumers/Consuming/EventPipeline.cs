@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 using Serverless.Consumers.Handlers;
 using Serverless.Platform.Correlation;
@@ -20,6 +21,9 @@ public enum DeliveryOutcome
     /// <summary>Not a CloudEvent at all, or the handler refused it: never retry.</summary>
     Malformed,
 
+    /// <summary>Its <c>expiration</c> is past: not handled, as Dapr drops it (to the dead-letter topic when there is one, platform-semantics §7.5).</summary>
+    Expired,
+
     /// <summary>The handler failed (or ran out of time): retry later.</summary>
     Failed,
 }
@@ -32,7 +36,7 @@ public sealed record DeliveryResult(DeliveryOutcome Outcome, string? EventType =
 /// the group's idempotency inbox — a redelivery finds the row and applies nothing twice.
 /// </summary>
 public sealed partial class EventPipeline(
-    IConsumerHandler handler, PostgresDatabase database, PostgresSchema schema, ILogger<EventPipeline> logger)
+    IConsumerHandler handler, PostgresDatabase database, PostgresSchema schema, TimeProvider clock, ILogger<EventPipeline> logger)
 {
     public static PostgresMigration InboxMigration { get; } = new("consumer_inbox", """
         CREATE TABLE IF NOT EXISTS consumer_inbox (
@@ -57,6 +61,11 @@ public sealed partial class EventPipeline(
         if (received.MetadataProblem is { } metadataProblem)
         {
             LogUnreadableMetadata(cloudEvent.Type, cloudEvent.Id, metadataProblem);
+        }
+
+        if (ExpiredAt(cloudEvent) is { } expiration && expiration <= clock.GetUtcNow())
+        {
+            return new DeliveryResult(DeliveryOutcome.Expired, cloudEvent.Type, $"event {cloudEvent.Id} ({cloudEvent.Type}) expired at {cloudEvent.Expiration}: not handled, as Dapr drops expired events");
         }
 
         object? data;
@@ -109,6 +118,10 @@ public sealed partial class EventPipeline(
         command.Parameters.AddWithValue("retention", retention);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The event's <c>expiration</c> (RFC 3339); null when it has none or it does not parse, which Dapr does not drop either.</summary>
+    private static DateTimeOffset? ExpiredAt(CloudEvent cloudEvent) =>
+        DateTimeOffset.TryParse(cloudEvent.Expiration, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiration) ? expiration : null;
 
     private async Task<bool> ApplyOnceAsync(ReceivedEvent received, object data, string group, CancellationToken cancellationToken)
     {

@@ -81,9 +81,9 @@ public static partial class DaprSubscriptionEndpoints
             case DeliveryOutcome.Ignored:
                 metrics.Ignored(topic, settings.GroupName, result.EventType!);
                 return Results.Ok(DaprStatus.Success);
-            case DeliveryOutcome.Malformed:
+            case DeliveryOutcome.Malformed or DeliveryOutcome.Expired:
                 LogDropped(logger, result.Reason!);
-                metrics.DeadLettered(topic, settings.GroupName, "malformed");
+                metrics.DeadLettered(topic, settings.GroupName, result.Outcome == DeliveryOutcome.Expired ? "expired" : "malformed");
                 return Results.Ok(DaprStatus.Drop);
             default:
                 metrics.Failed(topic, settings.GroupName);

@@ -20,7 +20,7 @@ namespace Serverless.Consumers.Streams;
 /// processing timeout (<c>XAUTOCLAIM</c>) in batches of at most the free slots, interleaved with
 /// non-blocking reads, until the pending list is scanned to its end: recovery runs at the handlers'
 /// rate; either duration 0 disables reclaim, as in Dapr;</item>
-/// <item>dead-letters an entry after <c>MaxDeliveries</c> deliveries without an acknowledgement, and unreadable or refused entries at once;</item>
+/// <item>dead-letters an entry after <c>MaxDeliveries</c> deliveries without an acknowledgement, and unreadable, refused or expired entries at once;</item>
 /// <item>deletes other consumers that are idle with nothing pending (scale-in leaves them behind);</item>
 /// <item>on SIGTERM stops reading, lets in-flight entries finish and acknowledge within the drain
 /// timeout, then hands what is still pending under its name (read but not started, failed, timed out)
@@ -266,6 +266,9 @@ public sealed partial class StreamConsumerService(
                     break;
                 case DeliveryOutcome.Malformed:
                     await DeadLetterAsync(group, entry, result.Reason!, "malformed");
+                    break;
+                case DeliveryOutcome.Expired:
+                    await DeadLetterAsync(group, entry, result.Reason!, "expired");
                     break;
                 default:
                     metrics.Failed(stream, group.Group);
