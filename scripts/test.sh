@@ -67,6 +67,22 @@ ensure_postgres() {
   fi
 }
 
+# The manifest tests validate Kubernetes and KEDA documents with the npm packages pinned in
+# tests/Serverless.Testing/Manifests/validator (package-lock.json), under Node.js.
+VALIDATOR_DIR="$ROOT/tests/Serverless.Testing/Manifests/validator"
+
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm || die "Node.js and npm are missing and could not be installed (Debian/Ubuntu: apt-get install nodejs npm)"
+  fi
+}
+
+install_manifest_validator() {
+  log "npm ci in ${VALIDATOR_DIR#"$ROOT"/} (node $(node --version))"
+  (cd "$VALIDATOR_DIR" && timeout 300 npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || die "npm ci of the manifest validator's packages failed (kubernetes-models, @kubernetes-models/keda)"
+}
+
 start_redis() {
   REDIS_PORT="$(free_port)"
   mkdir -p "$WORK/redis"
@@ -93,13 +109,15 @@ start_postgres() {
 require_dotnet
 ensure_redis
 ensure_postgres
+ensure_node
+install_manifest_validator
 start_redis
 start_postgres
 
 export SERVERLESS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export SERVERLESS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=serverless;Database=postgres"
-# Redis and PostgreSQL are provided here: a test that cannot reach them must fail, not skip.
-export SERVERLESS_REQUIRE_ENGINES="redis,postgres"
+# Redis, PostgreSQL and Node.js are provided here: a test that cannot reach them must fail, not skip.
+export SERVERLESS_REQUIRE_ENGINES="redis,postgres,node"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 cd "$ROOT"

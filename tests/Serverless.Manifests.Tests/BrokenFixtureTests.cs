@@ -41,11 +41,10 @@ public sealed class BrokenFixtureTests
     [Fact]
     public async Task Validate_BrokenFixture_NamesTheMisspeltField()
     {
-        var catalog = new SchemaCatalog(Repository.RequireSchemas());
-
-        var findings = catalog.Validate(await RenderAsync()).ToList();
+        var findings = await SchemaCatalog.ValidateAsync(await RenderAsync(), TestContext.Current.CancellationToken);
 
         Assert.Contains(new Finding("ScaledObject/payments", "/spec/maxReplicas", "schema: unknown field (the API server would drop it silently)"), findings);
+        Assert.Contains(new Finding("Component/statestore", "/spec/ignoreError", "schema: unknown field (the API server would drop it silently)"), findings);
         Assert.DoesNotContain(findings, f => f.Document.StartsWith("Deployment/", StringComparison.Ordinal));
     }
 }

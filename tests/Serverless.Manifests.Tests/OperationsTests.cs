@@ -23,7 +23,7 @@ public sealed partial class OperationsTests
     [Fact]
     public async Task Kustomize_Monitoring_EveryRuleIsCompleteAndTheIssuesAlertsExist()
     {
-        // No PrometheusRule schema is among shared/schemas: its shape is checked here.
+        // PrometheusRule (prometheus-operator) is in neither schema package: its shape is checked here.
         var manifests = ManifestSet.Parse(await Kustomize.BuildAsync(Repository.Monitoring, TestContext.Current.CancellationToken));
         var rules = manifests.OfKind("PrometheusRule").SelectMany(r => r.At("spec.groups")!.AsArray()).SelectMany(g => g!["rules"]!.AsArray()).ToList();
 
@@ -72,6 +72,24 @@ public sealed partial class OperationsTests
         Assert.Matches(@"(?m)^\s*appendonly yes\s*$", configuration);
         Assert.Equal("true", Manifest.Text(Manifest.Path(values, "metrics.enabled")));
         Assert.Equal("redis", Manifest.Text(Manifest.Path(values, "auth.existingSecret")));
+    }
+
+    /// <summary>Not one standalone pod: replicas with Sentinel failover, behind a Service that follows the primary (the redis Secret's host).</summary>
+    [Fact]
+    public void RedisValues_ReplicatedWithSentinelFailoverBehindTheMasterService()
+    {
+        var values = Values("redis");
+        var configuration = Manifest.Text(values["commonConfiguration"])!;
+
+        Assert.Equal("replication", Manifest.Text(values["architecture"]));
+        Assert.True(Manifest.Path(values, "replica.replicaCount")!.GetValue<long>() >= 3, "a primary and at least two replicas");
+        Assert.Equal("true", Manifest.Text(Manifest.Path(values, "sentinel.enabled")));
+        var quorum = Manifest.Path(values, "sentinel.quorum")!.GetValue<long>();
+        Assert.True(quorum > Manifest.Path(values, "replica.replicaCount")!.GetValue<long>() / 2, "a Sentinel majority decides a failover");
+        Assert.Equal("true", Manifest.Text(Manifest.Path(values, "sentinel.masterService.enabled")));
+        Assert.Matches(@"(?m)^\s*min-replicas-to-write [1-9]\s*$", configuration);
+        Assert.Matches(@"(?m)^\s*min-replicas-max-lag \d+\s*$", configuration);
+        Assert.Null(values["master"]);
     }
 
     [Theory]

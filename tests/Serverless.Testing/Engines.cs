@@ -43,6 +43,23 @@ public static class Engines
     public static string RequirePostgres() =>
         RequireProvided("postgres", "SERVERLESS_TEST_POSTGRES", "PostgreSQL (run scripts/test.sh, or set SERVERLESS_TEST_POSTGRES to a connection string)");
 
+    /// <summary>
+    /// Node.js and npm, which run the Kubernetes and KEDA schema validators of the manifest tests (ManifestValidator):
+    /// skipped when absent in a bare <c>dotnet test</c>, a failure when the run promised them (scripts/test.sh installs them).
+    /// </summary>
+    public static (string Node, string Npm) RequireNode()
+    {
+        var node = FindOnPath("node");
+        var npm = FindOnPath("npm");
+        if (node is not null && npm is not null)
+        {
+            return (node, npm);
+        }
+
+        Missing("node", "Node.js and npm (install them, or run scripts/test.sh, which installs them)", "they are not on PATH");
+        return default;
+    }
+
     public static string? FindOnPath(string executable) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -61,14 +78,20 @@ public static class Engines
             return value;
         }
 
+        Missing(engine, description, $"{variable} is not set");
+        return string.Empty;
+    }
+
+    /// <summary>Skips, or fails when the run promised the engine (<c>SERVERLESS_REQUIRE_ENGINES</c>).</summary>
+    private static void Missing(string engine, string description, string why)
+    {
         var required = (Environment.GetEnvironmentVariable("SERVERLESS_REQUIRE_ENGINES") ?? string.Empty)
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (required.Contains(engine, StringComparer.OrdinalIgnoreCase))
         {
-            Assert.Fail($"{description}: {variable} is not set, but SERVERLESS_REQUIRE_ENGINES says this run provides {engine}.");
+            Assert.Fail($"{description}: {why}, but SERVERLESS_REQUIRE_ENGINES says this run provides {engine}.");
         }
 
         Assert.Skip($"{MissingPrefix} {description}");
-        return string.Empty;
     }
 }

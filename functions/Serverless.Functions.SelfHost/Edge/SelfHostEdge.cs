@@ -65,6 +65,7 @@ public static partial class SelfHostEdge
             using var scope = HttpCorrelation.Begin(context, logger);
             await next(context);
         });
+        app.UseIdempotencyKeyOnPlacements();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Json.Schema;
 using Serverless.Cli.Tests.Support;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
@@ -9,14 +8,13 @@ using Serverless.Testing.Manifests;
 namespace Serverless.Cli.Tests.Rendering;
 
 /// <summary>
-/// Rendered manifests against KEDA's CRDs (v2.20.2), closed so that a misspelt field fails (ManifestSchemas).
+/// Rendered manifests against KEDA's schemas (@kubernetes-models/keda), closed so that a misspelt field fails (ManifestValidator).
 /// </summary>
 public sealed class CrdSchemaTests
 {
     [Fact]
-    public void Render_CheckedInPolicy_EveryDocumentValidatesAgainstItsCrd()
+    public async Task Render_CheckedInPolicy_EveryDocumentValidatesAgainstItsCrd()
     {
-        var schemas = Schemas();
         var policy = PolicyText.Valid(PolicyText.CheckedIn);
 
         foreach (var environment in policy.Environments)
@@ -29,7 +27,7 @@ public sealed class CrdSchemaTests
             {
                 var document = YamlJson.Convert(file.Content)!;
                 var kind = document["kind"]!.GetValue<string>();
-                AssertValid(schemas[kind], document, $"{environment.Name}/{file.RelativePath}");
+                await AssertValidAsync(document, $"{environment.Name}/{file.RelativePath}");
                 if (kind == "ScaledObject")
                 {
                     // The CRD's CEL rule (not evaluated by JSON schema): minReplicaCount ≤ maxReplicaCount.
@@ -40,9 +38,8 @@ public sealed class CrdSchemaTests
     }
 
     [Fact]
-    public void Render_EveryOptionalField_StillValidates()
+    public async Task Render_EveryOptionalField_StillValidates()
     {
-        var schemas = Schemas();
         // On the backlog signal: the built-in temporal trigger is the one that takes a TriggerAuthentication.
         var environment = PolicyText.Valid(PolicyText.Backlog).Find("prod")!;
         var queue = environment.FindQueue("payments")! with
@@ -58,35 +55,26 @@ public sealed class CrdSchemaTests
         };
         var withApiKey = environment with { Temporal = environment.Temporal! with { ApiKeySecret = new SecretReference("temporal-cloud", "api-key") } };
 
-        AssertValid(schemas["ScaledObject"], YamlJson.Convert(YamlWriter.Write(KedaManifestRenderer.ScaledObject(withApiKey, queue)))!, "payments with every option");
+        await AssertValidAsync(YamlJson.Convert(YamlWriter.Write(KedaManifestRenderer.ScaledObject(withApiKey, queue)))!, "payments with every option");
         var authentication = KedaManifestRenderer.Render(withApiKey, "scalers.yaml").Single(f => f.RelativePath.Contains("temporal", StringComparison.Ordinal));
-        AssertValid(schemas["TriggerAuthentication"], YamlJson.Convert(authentication.Content)!, authentication.RelativePath);
+        await AssertValidAsync(YamlJson.Convert(authentication.Content)!, authentication.RelativePath);
     }
 
     [Fact]
-    public void Schema_MisspeltField_IsRejected()
+    public async Task Schema_MisspeltField_IsRejected()
     {
-        var schemas = Schemas();
         var environment = PolicyText.Valid(PolicyText.CheckedIn).Find("prod")!;
         var document = YamlJson.Convert(YamlWriter.Write(KedaManifestRenderer.ScaledObject(environment, environment.Queues[0])))!;
         document["spec"]!.AsObject().Add("maxReplicas", 3);
 
-        Assert.NotEmpty(ManifestSchemas.Errors(schemas["ScaledObject"], document));
+        var errors = (await ManifestValidator.ValidateAsync([document], TestContext.Current.CancellationToken))[0];
+
+        Assert.Contains(new SchemaError("/spec/maxReplicas", SchemaError.UnknownField), errors);
     }
 
-    private static void AssertValid(JsonSchema schema, JsonNode document, string name)
+    private static async Task AssertValidAsync(JsonNode document, string name)
     {
-        var errors = ManifestSchemas.Errors(schema, document);
+        var errors = (await ManifestValidator.ValidateAsync([document], TestContext.Current.CancellationToken))[0];
         Assert.True(errors.Count == 0, $"{name} does not match the CRD: " + string.Join("; ", errors));
-    }
-
-    private static Dictionary<string, JsonSchema> Schemas()
-    {
-        var directory = RepositoryLayout.RequireSchemas();
-        return new Dictionary<string, JsonSchema>(StringComparer.Ordinal)
-        {
-            ["ScaledObject"] = ManifestSchemas.FromCrd(Path.Combine(directory, "keda.sh_scaledobjects.yaml"), "v1alpha1"),
-            ["TriggerAuthentication"] = ManifestSchemas.FromCrd(Path.Combine(directory, "keda.sh_triggerauthentications.yaml"), "v1alpha1"),
-        };
     }
 }

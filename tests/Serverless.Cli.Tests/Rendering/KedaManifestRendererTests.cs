@@ -84,9 +84,12 @@ public sealed class KedaManifestRendererTests
             notifications, StringComparison.Ordinal);
         Assert.EndsWith(
             "  triggers:\n    - type: temporal\n      metadata:\n        endpointFromEnv: Temporal__Address\n        namespace: prod\n        taskQueue: prod-payments\n"
-            + "        queueTypes: activity\n        targetQueueSize: \"20\"\n        activationTargetQueueSize: \"0\"\n",
+            + "        queueTypes: activity\n        targetQueueSize: \"20\"\n        activationTargetQueueSize: \"0\"\n"
+            + "      authenticationRef:\n        name: temporal\n",
             payments, StringComparison.Ordinal);
         Assert.Contains(files, f => f.RelativePath == "trigger-authentication-redis-streams.yaml");
+        // The policy names the Temporal API key the workers mount: built-in temporal triggers authenticate with it.
+        Assert.Contains(files, f => f.RelativePath == "trigger-authentication-temporal.yaml");
         Assert.DoesNotContain("components:", files.Single(f => f.RelativePath == KedaManifestRenderer.KustomizationFile).Content, StringComparison.Ordinal);
     }
 
@@ -235,7 +238,7 @@ public sealed class KedaManifestRendererTests
     [Fact]
     public void Render_RedisPassword_ComesFromASecretThroughATriggerAuthentication()
     {
-        var file = KedaManifestRenderer.Render(BacklogPolicy.Find("prod")!, "scalers.yaml").Single(f => f.RelativePath.StartsWith("trigger-authentication", StringComparison.Ordinal));
+        var file = KedaManifestRenderer.Render(BacklogPolicy.Find("prod")!, "scalers.yaml").Single(f => f.RelativePath == "trigger-authentication-redis-streams.yaml");
 
         var reference = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)Root(file.Content)["spec"])["secretTargetRef"]).Children.Single();
 

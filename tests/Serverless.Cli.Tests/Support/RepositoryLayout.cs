@@ -1,8 +1,6 @@
-using Serverless.Testing.Manifests;
-
 namespace Serverless.Cli.Tests.Support;
 
-/// <summary>Where the checked-in policy, the rendered manifests and the shared CRD schemas are.</summary>
+/// <summary>Where the checked-in policy, and the rendered manifests are.</summary>
 public static class RepositoryLayout
 {
     public static string Root { get; } = FindRoot();
@@ -13,9 +11,6 @@ public static class RepositoryLayout
 
     /// <summary>An hour of steady traffic, an idle hour, another steady hour (keda/SIZING.md).</summary>
     public static string IdleHourTracePath => Path.Combine(Root, "keda", "traces", "idle-hour.csv");
-
-    /// <summary>The KEDA CRDs (upstream files outside the repository); skips with a reason CI counts when absent.</summary>
-    public static string RequireSchemas() => ManifestSchemas.RequireDirectory(Root);
 
     private static string FindRoot()
     {

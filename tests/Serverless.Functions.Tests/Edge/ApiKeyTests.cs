@@ -25,6 +25,19 @@ public sealed class ApiKeyTests(RecordedFunctionsFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task PlaceOrder_WithoutApiKey_401StillCarriesTheIdempotencyKeyInEffect()
+    {
+        var key = NewKey();
+        using var withKey = await fixture.Host.Anonymous.SendAsync(PlaceOrder(key), Ct);
+        using var generated = await fixture.Host.Anonymous.SendAsync(PlaceOrder(idempotencyKey: null), Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withKey.StatusCode);
+        Assert.Equal(key, Header(withKey, "Idempotency-Key"));
+        Assert.Equal(HttpStatusCode.Unauthorized, generated.StatusCode);
+        Assert.True(Guid.TryParse(Header(generated, "Idempotency-Key"), out _));
+    }
+
+    [Fact]
     public async Task PlaceOrder_KeyOfAnotherConfiguredClient_IsAccepted()
     {
         var otherKey = fixture.Host.Services.GetRequiredService<IOptions<SelfHostOptions>>().Value.ApiKeys["other"];
@@ -113,5 +126,29 @@ public sealed class RateLimitTests
         }
 
         Assert.Equal(HttpStatusCode.NotFound, otherResponse.StatusCode);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_RateLimited_429StillCarriesTheIdempotencyKeyInEffect()
+    {
+        await using var host = await FunctionsHost.StartAsync(new RecordingTemporal(), settings: new Dictionary<string, string?>
+        {
+            ["SelfHost:RateLimit:PermitsPerSecond"] = "1",
+            ["SelfHost:RateLimit:Burst"] = "1",
+        });
+
+        string? limitedKey = null;
+        for (var attempt = 0; attempt < 50 && limitedKey is null; attempt++)
+        {
+            var key = NewKey();
+            using var response = await host.Client.SendAsync(PlaceOrder(key), Ct);
+            Assert.Equal(key, Header(response, "Idempotency-Key"));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limitedKey = key;
+            }
+        }
+
+        Assert.NotNull(limitedKey);
     }
 }

@@ -38,8 +38,8 @@ public static partial class EnvironmentChecks
                     yield return new Finding(manifest.Id, path, $"'{value}' names environment {other.Name} in the {environment.Name} render");
                 }
 
-                // A bind-to-all-interfaces address (0.0.0.0, ::) names no peer.
-                if (IpLiteral().IsMatch(value) && value is not ("0.0.0.0" or "::"))
+                // A bind-to-all-interfaces address (0.0.0.0, ::) names no peer; a NetworkPolicy's ipBlock can only be an address range.
+                if (IpLiteral().IsMatch(value) && value is not ("0.0.0.0" or "::") && !path.Contains(".ipBlock.", StringComparison.Ordinal))
                 {
                     yield return new Finding(manifest.Id, path, $"'{value}' contains an IP address: peers are named by DNS name");
                 }

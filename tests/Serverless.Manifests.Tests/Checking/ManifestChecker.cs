@@ -9,5 +9,8 @@ public static class ManifestChecker
         .. WorkloadChecks.Check(manifests),
         .. EnvironmentChecks.Check(manifests, environment),
         .. RedisHostChecks.Check(manifests),
+        .. TransportSecurityChecks.Check(manifests, environment),
+        .. NetworkChecks.Check(manifests),
+        .. DaprChecks.Check(manifests),
     ];
 }

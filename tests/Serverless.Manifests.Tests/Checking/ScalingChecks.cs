@@ -15,6 +15,9 @@ namespace Serverless.Manifests.Tests.Checking;
 /// </summary>
 public static class ScalingChecks
 {
+    /// <summary>The Temporal API key of every Temporal client (TemporalOptions.ApiKey).</summary>
+    private const string TemporalApiKey = "Temporal__ApiKey";
+
     private static readonly string[] QueueTypeNames = ["workflow", "activity", "nexus"];
 
     public static IEnumerable<Finding> Check(ManifestSet manifests)
@@ -83,6 +86,7 @@ public static class ScalingChecks
             {
                 case "temporal":
                     Temporal(environment, builtIn: type == "temporal");
+                    TemporalCredentials(manifests, environment, builtIn: type == "temporal");
                     break;
                 case "redis-streams":
                     Stream(manifests, environment, builtIn: type == "redis-streams");
@@ -143,6 +147,43 @@ public static class ScalingChecks
             if (target is { } size && size != slots)
             {
                 Add("metadata.targetQueueSize", $"{size} differs from one replica's slots ({slots}, Workers__Queues__{queue.Name}__...): the HPA would size the pool wrongly");
+            }
+        }
+
+        /// <summary>
+        /// Whoever asks Temporal for the backlog must hold the key the workers hold (<c>Temporal__ApiKey</c>): a built-in
+        /// trigger through a TriggerAuthentication whose <c>apiKey</c> reads the same Secret key (platform-semantics §3.3:
+        /// the key also turns TLS on, as it does for the workers), an external-push trigger through the push scaler's
+        /// own <c>Temporal__ApiKey</c>. Otherwise provisioning the key locks the scalers out.
+        /// </summary>
+        private void TemporalCredentials(ManifestSet manifests, ContainerEnvironment? environment, bool builtIn)
+        {
+            if (environment?.Variable(TemporalApiKey)?.Secret is not { } workers)
+            {
+                return;
+            }
+
+            if (!builtIn)
+            {
+                var scaler = PushScaler(manifests);
+                var held = scaler is null ? null : new ContainerEnvironment(manifests, scaler.At("spec.template.spec.containers")![0]!).Variable(TemporalApiKey)?.Secret;
+                if (scaler is not null && held != workers)
+                {
+                    Add("metadata.scalerAddress", $"the push scaler (Deployment/{scaler.Name}) reads Temporal for this trigger with {TemporalApiKey} from {held?.ToString() ?? "nothing"}, the workers hold {workers}");
+                }
+
+                return;
+            }
+
+            var name = Manifest.Text(Manifest.Path(node, "authenticationRef.name"));
+            var authentication = name is null ? null : manifests.Find(Manifest.Text(Manifest.Path(node, "authenticationRef.kind")) ?? "TriggerAuthentication", name);
+            var apiKey = (authentication?.At("spec.secretTargetRef")?.AsArray() ?? [])
+                .Where(r => Manifest.Text(r?["parameter"]) == "apiKey").Select(SecretKey.Of).FirstOrDefault();
+            if (apiKey != workers)
+            {
+                Add("authenticationRef", authentication is null
+                    ? $"the workers mount {TemporalApiKey} from {workers}: the trigger needs an authenticationRef to a TriggerAuthentication whose apiKey reads it ({(name is null ? "none set" : $"'{name}' is not in the render")})"
+                    : $"TriggerAuthentication/{authentication.Name} gives apiKey from {apiKey?.ToString() ?? "nothing"}, the workers mount {TemporalApiKey} from {workers}");
             }
         }
 

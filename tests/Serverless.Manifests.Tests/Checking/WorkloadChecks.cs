@@ -18,6 +18,12 @@ public static partial class WorkloadChecks
         "dapr.io/sidecar-cpu-request", "dapr.io/sidecar-cpu-limit", "dapr.io/sidecar-memory-request", "dapr.io/sidecar-memory-limit",
     ];
 
+    private const string Zone = "topology.kubernetes.io/zone";
+
+    private const string NameLabel = "app.kubernetes.io/name";
+
+    private static readonly string[] SpreadKeys = [Zone, "kubernetes.io/hostname"];
+
     public static IEnumerable<Finding> Check(ManifestSet manifests)
     {
         foreach (var deployment in manifests.OfKind("Deployment"))
@@ -109,11 +115,15 @@ public static partial class WorkloadChecks
             yield break;
         }
 
-        var minimum = new ShutdownBudgetOptions { Budget = budget }.MinimumTerminationGracePeriodSeconds;
+        // The kubelet runs preStop before SIGTERM, inside the same grace period: the app's budget starts after it.
+        var preStop = (int?)Manifest.Path(container, "lifecycle.preStop.sleep.seconds")?.GetValue<long>() ?? 0;
+        var drainEnds = preStop + budget.TotalSeconds;
+        var minimum = preStop + new ShutdownBudgetOptions { Budget = budget }.MinimumTerminationGracePeriodSeconds;
         if (grace < minimum)
         {
-            yield return new Finding(deployment.Id, "spec.template.spec.terminationGracePeriodSeconds",
-                $"{grace} s is below Shutdown__Budget {budget.TotalSeconds} s + 10 s = {minimum} s: the kubelet would kill the drain");
+            yield return new Finding(deployment.Id, "spec.template.spec.terminationGracePeriodSeconds", preStop == 0
+                ? $"{grace} s is below Shutdown__Budget {budget.TotalSeconds} s + 10 s = {minimum} s: the kubelet would kill the drain"
+                : $"{grace} s is below preStop {preStop} s + Shutdown__Budget {budget.TotalSeconds} s + 10 s = {minimum} s: the kubelet would kill the drain");
         }
 
         var annotations = deployment.At("spec.template.metadata.annotations");
@@ -129,10 +139,11 @@ public static partial class WorkloadChecks
 
         var block = GoDurationSeconds(Manifest.Text(annotations?["dapr.io/block-shutdown-duration"]));
         var drain = int.TryParse(Manifest.Text(annotations?["dapr.io/graceful-shutdown-seconds"]), CultureInfo.InvariantCulture, out var seconds) ? seconds : 5;
-        if (block is null || block < budget.TotalSeconds)
+        // The sidecar gets SIGTERM when the preStop starts (it has none), the app only after it.
+        if (block is null || block < drainEnds)
         {
             yield return new Finding(deployment.Id, "spec.template.metadata.annotations.dapr.io/block-shutdown-duration",
-                $"the sidecar must stay up while the app drains ({budget.TotalSeconds} s), got {Manifest.Text(annotations?["dapr.io/block-shutdown-duration"]) ?? "unset"}");
+                $"the sidecar must stay up while the app drains (preStop {preStop} s + Shutdown__Budget {budget.TotalSeconds} s = {drainEnds} s), got {Manifest.Text(annotations?["dapr.io/block-shutdown-duration"]) ?? "unset"}");
         }
         else if (block + drain >= grace)
         {
@@ -151,10 +162,37 @@ public static partial class WorkloadChecks
             yield return new Finding(deployment.Id, "spec.template.metadata.labels", "no PodDisruptionBudget selects these pods");
         }
 
+        foreach (var finding in Spread(deployment, pod, labels))
+        {
+            yield return finding;
+        }
+
         var account = Manifest.Text(pod?["serviceAccountName"]);
         if (account is null || manifests.Find("ServiceAccount", account) is null)
         {
             yield return new Finding(deployment.Id, "spec.template.spec.serviceAccountName", $"ServiceAccount '{account}' is not in the render");
+        }
+    }
+
+    /// <summary>Replicas spread over zones and nodes: each key has a constraint that counts this Deployment's own pods.</summary>
+    private static IEnumerable<Finding> Spread(Manifest deployment, JsonNode? pod, JsonObject labels)
+    {
+        var constraints = pod?["topologySpreadConstraints"]?.AsArray() ?? [];
+        foreach (var key in SpreadKeys)
+        {
+            var constraint = constraints.FirstOrDefault(c => Manifest.Text(c?["topologyKey"]) == key);
+            if (constraint is null)
+            {
+                yield return new Finding(deployment.Id, "spec.template.spec.topologySpreadConstraints", $"no spread over {key}: one {(key == Zone ? "zone" : "node")} can hold every replica");
+                continue;
+            }
+
+            var ownName = (constraint["matchLabelKeys"]?.AsArray() ?? []).Any(k => Manifest.Text(k) == NameLabel)
+                || Manifest.Text(Manifest.Path(constraint, "labelSelector.matchLabels")?[NameLabel]) is not null;
+            if (!LabelSelector.Selects(constraint["labelSelector"], labels) || !ownName)
+            {
+                yield return new Finding(deployment.Id, "spec.template.spec.topologySpreadConstraints", $"the {key} constraint does not count this Deployment's own pods (select them, with {NameLabel} in matchLabelKeys or matchLabels)");
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using Serverless.Testing.Manifests;
 using Serverless.Testing.Processes;
 
 namespace Serverless.Manifests.Tests.Support;
@@ -13,6 +12,4 @@ public static class Repository
     public static string Monitoring => Path.Combine(Root, "keda", "platform", "monitoring");
 
     public static string Fixture(string name) => Path.Combine(Root, "tests", "Serverless.Manifests.Tests", "Fixtures", name);
-
-    public static string RequireSchemas() => ManifestSchemas.RequireDirectory(Root);
 }

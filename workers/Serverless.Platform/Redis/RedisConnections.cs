@@ -10,8 +10,15 @@ namespace Serverless.Platform.Redis;
 /// backlog), so callers can fall back to PostgreSQL at once instead of waiting out a timeout.
 /// Blocking reads (<c>XREADGROUP ... BLOCK</c>) would stall every command queued behind them on a
 /// multiplexed socket, so each blocking reader gets a dedicated connection.
+/// Every connection follows a failover (Sentinel promotes a replica, keda/platform/redis): a lost
+/// primary makes StackExchange.Redis reconnect and pick the primary among the configured nodes, but a
+/// demoted one stays connected and answers every write with <c>READONLY</c>. That answer makes the
+/// connection rediscover the roles at once; when no configured node is primary after that (one name,
+/// such as the chart's master Service, that now leads to a replica), the connections to the demoted
+/// node are closed so that the reconnect resolves the name again and reaches the new primary (what
+/// go-redis, under Dapr and KEDA, does on READONLY too).
 /// </summary>
-public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable
+public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     private readonly Lazy<Task<ConnectionMultiplexer>> shared = new(() => ConnectAsync(options.Value, loggerFactory, extraTimeout: TimeSpan.Zero));
     private readonly List<ConnectionMultiplexer> dedicated = [];
@@ -57,9 +64,10 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
         }
     }
 
-    private static Task<ConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILoggerFactory loggerFactory, TimeSpan extraTimeout)
+    private static async Task<ConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILoggerFactory loggerFactory, TimeSpan extraTimeout)
     {
         var configuration = ConfigurationOptions.Parse(settings.Configuration);
+        configuration.Ssl |= settings.Tls;
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ConnectTimeout = (int)settings.ConnectTimeout.TotalMilliseconds;
@@ -74,6 +82,65 @@ public sealed class RedisConnections(IOptions<RedisOptions> options, ILoggerFact
         // Reconnect attempts back off exponentially up to 10 s: a Redis outage never makes us spin.
         configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 10_000);
         configuration.LoggerFactory = loggerFactory;
-        return ConnectionMultiplexer.ConnectAsync(configuration);
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        FollowPrimary(connection, loggerFactory.CreateLogger<RedisConnections>());
+        return connection;
     }
+
+    /// <summary>On <c>READONLY</c> (a write reached a node that is a replica now), one role rediscovery at a time.</summary>
+    private static void FollowPrimary(ConnectionMultiplexer connection, ILogger logger)
+    {
+        var rediscovering = 0;
+        connection.ErrorMessage += (_, error) =>
+        {
+            if (!error.Message.StartsWith("READONLY", StringComparison.Ordinal) || Interlocked.Exchange(ref rediscovering, 1) == 1)
+            {
+                return;
+            }
+
+            LogDemoted(logger, error.EndPoint?.ToString() ?? "unknown");
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await RediscoverPrimaryAsync(connection, logger);
+                }
+                finally
+                {
+                    Volatile.Write(ref rediscovering, 0);
+                }
+            });
+        };
+    }
+
+    private static async Task RediscoverPrimaryAsync(ConnectionMultiplexer connection, ILogger logger)
+    {
+        try
+        {
+            await connection.ConfigureAsync();
+            var servers = connection.GetServers();
+            if (servers.Any(s => s.IsConnected && !s.IsReplica))
+            {
+                return;
+            }
+
+            foreach (var replica in servers.Where(s => s.IsConnected && s.IsReplica))
+            {
+                // This multiplexer's own command connection to the node closes itself; nobody else's.
+                var id = (long)await replica.ExecuteAsync("CLIENT", "ID");
+                await replica.ExecuteAsync("CLIENT", "KILL", "ID", id, "SKIPME", "no");
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The next READONLY or the reconnect after a lost connection tries again.
+            LogRediscoveryFailed(logger, e.Message);
+        }
+    }
+
+    [LoggerMessage(3011, LogLevel.Warning, "Finding the Redis primary after a failover failed: {Error}")]
+    private static partial void LogRediscoveryFailed(ILogger logger, string error);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Redis {Endpoint} answered READONLY: it is a replica now (failover); finding the primary among the configured nodes")]
+    private static partial void LogDemoted(ILogger logger, string endpoint);
 }

@@ -10,6 +10,13 @@ public sealed class RedisOptions
     /// <summary>StackExchange.Redis configuration string: <c>host:port[,password=...][,ssl=true][,defaultDatabase=N]</c>.</summary>
     public string Configuration { get; set; } = string.Empty;
 
+    /// <summary>
+    /// TLS to every Redis endpoint (server certificate checked against the system's trust store), in addition to
+    /// <c>ssl=true</c> in <see cref="Configuration"/>: one switch per environment (the <c>Redis__Tls</c> of its
+    /// ConfigMap) that the Dapr components' <c>enableTLS</c> and KEDA's redis triggers follow too.
+    /// </summary>
+    public bool Tls { get; set; }
+
     /// <summary>Per-command timeout; a command waiting longer fails instead of hanging a request or a handler.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
