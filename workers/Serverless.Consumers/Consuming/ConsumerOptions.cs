@@ -69,7 +69,7 @@ public sealed class ConsumerOptions
     /// <summary>What a handler error does to the entry: acknowledge and dead-letter it (Dapr ≥ 1.17), or leave it pending for redelivery.</summary>
     public HandlerErrorPolicy OnHandlerError { get; set; } = HandlerErrorPolicy.Ack;
 
-    /// <summary>After this many failed deliveries an entry goes to the dead-letter stream with its last error.</summary>
+    /// <summary>After this many deliveries without an acknowledgement (with <see cref="HandlerErrorPolicy.KeepPending"/>: failed deliveries) an entry goes to the dead-letter stream with its last error.</summary>
     public int MaxDeliveries { get; set; } = 5;
 
     /// <summary>Other consumers of the group idle this long with nothing pending are deleted (scale-in leaves them behind).</summary>
