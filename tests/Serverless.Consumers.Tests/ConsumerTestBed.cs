@@ -74,6 +74,7 @@ public sealed class ConsumerTestBed : IAsyncDisposable
             ["Consumer:Streams"] = Topic,
             ["Consumer:ProcessingTimeout"] = "00:00:02",
             ["Consumer:MaintenanceInterval"] = "00:00:00.250",
+            ["Consumer:RedeliverInterval"] = "00:00:00.250",
             ["Consumer:BlockTime"] = "00:00:00.500",
             ["Shutdown:Budget"] = "00:00:10",
             ["Shutdown:CleanupReserve"] = "00:00:02",

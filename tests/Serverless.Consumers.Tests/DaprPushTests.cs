@@ -34,7 +34,7 @@ public sealed class DaprPushTests
         Assert.Equal("SUCCESS", await PostAsync(http, "/events/audit", good));
         Assert.Equal("SUCCESS", await PostAsync(http, "/events/audit", good));
         Assert.Equal("DROP", await PostAsync(http, "/events/audit", "not json"u8.ToArray()));
-        Assert.Equal("DROP", await PostAsync(http, "/events/audit", ConsumerTestBed.Event("push-2", "Unknown", new { n = 2 })));
+        Assert.Equal("DROP", await PostAsync(http, "/events/audit", """{"specversion":"0.3","id":"push-2","source":"s","type":"Unknown"}"""u8.ToArray()));
         Assert.Equal("DROP", await PostAsync(http, "/events/audit", good, "text/plain"));
         Assert.Equal("RETRY", await PostAsync(http, "/events/audit", ConsumerTestBed.Event("push-3", OrderEventTypes.OrderPlaced, new { n = 3 }, subject: "poison")));
         using var unknownRoute = await http.PostAsync("/events/other", new ByteArrayContent(good), Ct);

@@ -13,7 +13,7 @@ public sealed class DeadLetterTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task PoisonEntry_DeadLetteredAfterMaxDeliveriesWithError()
+    public async Task PoisonEntry_KeepPending_DeadLetteredAfterMaxDeliveriesWithError()
     {
         await using var bed = await ConsumerTestBed.CreateAsync("audit");
         await bed.CreateAuditTableRefusingPoisonAsync(Ct);
@@ -21,7 +21,8 @@ public sealed class DeadLetterTests
         await bed.AddAuditEventsAsync(5);
         await bed.AddAsync([ConsumerTestBed.Event("poison-1", OrderEventTypes.OrderPlaced, new { n = -1 }, subject: "poison")]);
         await bed.AddAuditEventsAsync(5, from: 5);
-        await using var consumer = bed.StartConsumer(("Consumer:MaxDeliveries", "3"), ("Consumer:ProcessingTimeout", "00:00:00.300"));
+        await using var consumer = bed.StartConsumer(
+            ("Consumer:OnHandlerError", "KeepPending"), ("Consumer:MaxDeliveries", "3"), ("Consumer:ProcessingTimeout", "00:00:00.300"));
 
         await Eventually.TrueAsync(async () => (await bed.DeadLettersAsync()).Length == 1 && await bed.PendingAsync() == 0, Bound, "the poison entry in the dead-letter stream");
 

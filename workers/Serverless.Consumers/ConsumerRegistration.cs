@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Consumers.Consuming;
 using Serverless.Consumers.Handlers;
 using Serverless.Consumers.Push;
@@ -38,6 +39,7 @@ public static class ConsumerRegistration
 
         services.AddServerlessPostgres(configuration);
         services.AddPostgresMigration(EventPipeline.InboxMigration);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventPipeline>();
         services.AddSingleton<ConsumerMetrics>();
         if (options.Delivery == ConsumerDelivery.Pull)

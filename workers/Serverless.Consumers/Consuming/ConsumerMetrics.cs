@@ -5,7 +5,7 @@ using System.Diagnostics.Metrics;
 namespace Serverless.Consumers.Consuming;
 
 /// <summary>
-/// What a consumer reports: processed, failed, dead-lettered, redelivered and handed-off entries, handler
+/// What a consumer reports: processed, ignored, failed, dead-lettered, redelivered and handed-off entries, handler
 /// latency, and lag and pending as the group sees them (<c>XINFO GROUPS</c>).
 /// </summary>
 public sealed class ConsumerMetrics : IDisposable
@@ -14,6 +14,7 @@ public sealed class ConsumerMetrics : IDisposable
 
     private readonly Meter meter;
     private readonly Counter<long> processed;
+    private readonly Counter<long> ignored;
     private readonly Counter<long> failed;
     private readonly Counter<long> deadLettered;
     private readonly Counter<long> redelivered;
@@ -25,7 +26,8 @@ public sealed class ConsumerMetrics : IDisposable
     {
         meter = meters.Create(MeterName);
         processed = meter.CreateCounter<long>("serverless.consumer.processed", "{event}", "Entries whose effect is committed (duplicates included)");
-        failed = meter.CreateCounter<long>("serverless.consumer.failed", "{event}", "Handler attempts that failed (the entry stays pending)");
+        ignored = meter.CreateCounter<long>("serverless.consumer.ignored", "{event}", "CloudEvents acknowledged without effect: not the handler's business (e.g. an ordinary Dapr app's event)");
+        failed = meter.CreateCounter<long>("serverless.consumer.failed", "{event}", "Handler attempts that failed (the entry is dead-lettered or stays pending, per Consumer:OnHandlerError)");
         deadLettered = meter.CreateCounter<long>("serverless.consumer.dead_lettered", "{event}", "Entries moved to the dead-letter stream");
         redelivered = meter.CreateCounter<long>("serverless.consumer.redelivered", "{event}", "Entries handled on a second or later delivery");
         handedOff = meter.CreateCounter<long>("serverless.consumer.handed_off", "{event}", "Entries still pending when this consumer stopped, passed to a live consumer (kept=false) or kept under its name for the next one (kept=true)");
@@ -36,6 +38,9 @@ public sealed class ConsumerMetrics : IDisposable
 
     public void Processed(string stream, string group, string type, bool duplicate) =>
         processed.Add(1, new TagList { { "stream", stream }, { "group", group }, { "type", type }, { "duplicate", duplicate } });
+
+    public void Ignored(string stream, string group, string type) =>
+        ignored.Add(1, new TagList { { "stream", stream }, { "group", group }, { "type", type } });
 
     public void Failed(string stream, string group) => failed.Add(1, new TagList { { "stream", stream }, { "group", group } });
 

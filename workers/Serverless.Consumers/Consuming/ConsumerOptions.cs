@@ -11,6 +11,19 @@ public enum ConsumerDelivery
     DaprPush,
 }
 
+/// <summary>What happens to an entry whose handler failed (returned an error, not a timeout or shutdown), per subscription.</summary>
+public enum HandlerErrorPolicy
+{
+    /// <summary>
+    /// As Dapr ≥ 1.17 (platform-semantics §7.3): the entry is acknowledged once the handler returns,
+    /// and, since every subscription here has a dead-letter stream, moved there with the error.
+    /// </summary>
+    Ack,
+
+    /// <summary>As Dapr ≤ 1.16: the entry stays pending, is redelivered after the processing timeout and dead-lettered after <c>MaxDeliveries</c>.</summary>
+    KeepPending,
+}
+
 /// <summary>What this consumer process reads, with which handler, and how hard.</summary>
 public sealed class ConsumerOptions
 {
@@ -40,15 +53,23 @@ public sealed class ConsumerOptions
     public TimeSpan BlockTime { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A handler gets this long per entry; entries pending longer than this (a crashed or stuck
-    /// consumer) are reclaimed by another consumer with <c>XAUTOCLAIM</c>.
+    /// Dapr's <c>processingTimeout</c> (default 60 s; whole milliseconds, a Go duration such as
+    /// <c>30s</c>, or a TimeSpan): a handler gets this long per entry, and entries pending longer
+    /// than this (a crashed or stuck consumer's) are reclaimed with <c>XAUTOCLAIM</c>. <c>0</c>
+    /// disables reclaim and the handler deadline, as in Dapr.
     /// </summary>
-    public TimeSpan ProcessingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public string ProcessingTimeout { get; set; } = "60s";
 
-    /// <summary>How often to start a sweep that reclaims idle entries, refresh the lag metric and remove idle consumers.</summary>
+    /// <summary>Dapr's <c>redeliverInterval</c> (default 15 s, same formats): how often a reclaim sweep starts. <c>0</c> disables reclaim.</summary>
+    public string RedeliverInterval { get; set; } = "15s";
+
+    /// <summary>How often to refresh the lag metric, remove idle consumers and trim the inbox (reclaim has <see cref="RedeliverInterval"/>).</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>After this many failed deliveries an entry goes to the dead-letter stream with its last error.</summary>
+    /// <summary>What a handler error does to the entry: acknowledge and dead-letter it (Dapr ≥ 1.17), or leave it pending for redelivery.</summary>
+    public HandlerErrorPolicy OnHandlerError { get; set; } = HandlerErrorPolicy.Ack;
+
+    /// <summary>After this many deliveries without an acknowledgement (with <see cref="HandlerErrorPolicy.KeepPending"/>: failed deliveries) an entry goes to the dead-letter stream with its last error.</summary>
     public int MaxDeliveries { get; set; } = 5;
 
     /// <summary>Other consumers of the group idle this long with nothing pending are deleted (scale-in leaves them behind).</summary>
@@ -65,6 +86,15 @@ public sealed class ConsumerOptions
 
     public IReadOnlyList<string> LogicalStreams =>
         Streams.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary><see cref="ProcessingTimeout"/> read (validated at start).</summary>
+    public TimeSpan ProcessingTimeoutSpan => DaprDuration.ParseOrZero(ProcessingTimeout);
+
+    /// <summary><see cref="RedeliverInterval"/> read (validated at start).</summary>
+    public TimeSpan RedeliverIntervalSpan => DaprDuration.ParseOrZero(RedeliverInterval);
+
+    /// <summary>Reclaim runs only when both durations are set, as in Dapr (platform-semantics §7.1).</summary>
+    public bool ReclaimEnabled => ProcessingTimeoutSpan > TimeSpan.Zero && RedeliverIntervalSpan > TimeSpan.Zero;
 
     public string GroupName => string.IsNullOrWhiteSpace(Group) ? Handler : Group;
 
@@ -95,9 +125,26 @@ public sealed class ConsumerOptions
             yield return $"Consumer:BlockTime must be between 10 ms and 30 s; got {BlockTime}.";
         }
 
-        if (ProcessingTimeout < TimeSpan.FromMilliseconds(100) || MaintenanceInterval < TimeSpan.FromMilliseconds(100))
+        foreach (var (key, value) in new[] { ("Consumer:ProcessingTimeout", ProcessingTimeout), ("Consumer:RedeliverInterval", RedeliverInterval) })
         {
-            yield return "Consumer:ProcessingTimeout and Consumer:MaintenanceInterval must be at least 100 ms.";
+            if (!DaprDuration.TryParse(value, out var duration, out var problem))
+            {
+                yield return $"{key}: {problem}.";
+            }
+            else if (duration > TimeSpan.Zero && duration < TimeSpan.FromMilliseconds(100))
+            {
+                yield return $"{key} must be 0 (no reclaim) or at least 100 ms; got {duration}. A bare number is milliseconds, as in Dapr.";
+            }
+        }
+
+        if (MaintenanceInterval < TimeSpan.FromMilliseconds(100))
+        {
+            yield return $"Consumer:MaintenanceInterval must be at least 100 ms; got {MaintenanceInterval}.";
+        }
+
+        if (!Enum.IsDefined(OnHandlerError))
+        {
+            yield return $"Consumer:OnHandlerError must be {nameof(HandlerErrorPolicy.Ack)} or {nameof(HandlerErrorPolicy.KeepPending)}.";
         }
 
         if (MaxDeliveries is < 1 or > 1000)
@@ -105,9 +152,9 @@ public sealed class ConsumerOptions
             yield return $"Consumer:MaxDeliveries must be between 1 and 1000; got {MaxDeliveries}.";
         }
 
-        if (IdleConsumerTimeout <= ProcessingTimeout)
+        if (IdleConsumerTimeout <= ProcessingTimeoutSpan)
         {
-            yield return $"Consumer:IdleConsumerTimeout ({IdleConsumerTimeout}) must exceed Consumer:ProcessingTimeout ({ProcessingTimeout}): a live consumer must never look idle.";
+            yield return $"Consumer:IdleConsumerTimeout ({IdleConsumerTimeout}) must exceed Consumer:ProcessingTimeout ({ProcessingTimeoutSpan}): a live consumer must never look idle.";
         }
 
         if (ReadModelCheckInterval < TimeSpan.FromMilliseconds(100))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 using Serverless.Consumers.Handlers;
 using Serverless.Platform.Correlation;
@@ -14,8 +15,14 @@ public enum DeliveryOutcome
     /// <summary>The inbox already had this event id: nothing applied again (post-commit effects re-run).</summary>
     Duplicate,
 
-    /// <summary>Not JSON, not a CloudEvent, unknown type or bad data: never retry.</summary>
+    /// <summary>A CloudEvent that is not the handler's business (an ordinary Dapr app's event, say): acknowledged, nothing applied.</summary>
+    Ignored,
+
+    /// <summary>Not a CloudEvent at all, or the handler refused it: never retry.</summary>
     Malformed,
+
+    /// <summary>Its <c>expiration</c> is past: not handled, as Dapr drops it (to the dead-letter topic when there is one, platform-semantics §7.5).</summary>
+    Expired,
 
     /// <summary>The handler failed (or ran out of time): retry later.</summary>
     Failed,
@@ -24,12 +31,12 @@ public enum DeliveryOutcome
 public sealed record DeliveryResult(DeliveryOutcome Outcome, string? EventType = null, string? Reason = null);
 
 /// <summary>
-/// One delivery, whatever brought it (a stream entry or Dapr's push): read the CloudEvent, pick the
-/// handler's data, and apply it inside a PostgreSQL transaction that first records the event id in
+/// One delivery, whatever brought it (a stream entry or Dapr's push): read the CloudEvent (any
+/// CloudEvent 1.0, with the entry's publish metadata), let the handler pick its data, and apply it inside a PostgreSQL transaction that first records the event id in
 /// the group's idempotency inbox — a redelivery finds the row and applies nothing twice.
 /// </summary>
 public sealed partial class EventPipeline(
-    IConsumerHandler handler, PostgresDatabase database, PostgresSchema schema, ILogger<EventPipeline> logger)
+    IConsumerHandler handler, PostgresDatabase database, PostgresSchema schema, TimeProvider clock, ILogger<EventPipeline> logger)
 {
     public static PostgresMigration InboxMigration { get; } = new("consumer_inbox", """
         CREATE TABLE IF NOT EXISTS consumer_inbox (
@@ -42,26 +49,38 @@ public sealed partial class EventPipeline(
         CREATE INDEX IF NOT EXISTS consumer_inbox_age ON consumer_inbox (consumer_group, processed_at)
         """);
 
-    public async Task<DeliveryResult> ProcessAsync(ReadOnlyMemory<byte> payload, string group, CancellationToken cancellationToken)
+    /// <summary>Handles one event: <paramref name="payload"/> is the CloudEvent, <paramref name="metadata"/> the stream entry's <c>metadata</c> field (null when it has none).</summary>
+    public async Task<DeliveryResult> ProcessAsync(ReadOnlyMemory<byte> payload, byte[]? metadata, string group, CancellationToken cancellationToken)
     {
-        if (!CloudEventReader.TryRead(payload.Span, out var cloudEvent, out var problem))
+        if (!CloudEventReader.TryReadEntry(payload.Span, metadata, out var received, out var problem))
         {
             return new DeliveryResult(DeliveryOutcome.Malformed, Reason: problem);
         }
 
-        if (!handler.EventTypes.Contains(cloudEvent!.Type))
+        var cloudEvent = received!.Event;
+        if (received.MetadataProblem is { } metadataProblem)
         {
-            return new DeliveryResult(DeliveryOutcome.Malformed, cloudEvent.Type, $"unknown event type '{cloudEvent.Type}' (event {cloudEvent.Id})");
+            LogUnreadableMetadata(cloudEvent.Type, cloudEvent.Id, metadataProblem);
         }
 
-        object data;
+        if (ExpiredAt(cloudEvent) is { } expiration && expiration <= clock.GetUtcNow())
+        {
+            return new DeliveryResult(DeliveryOutcome.Expired, cloudEvent.Type, $"event {cloudEvent.Id} ({cloudEvent.Type}) expired at {cloudEvent.Expiration}: not handled, as Dapr drops expired events");
+        }
+
+        object? data;
         try
         {
-            data = handler.Parse(cloudEvent);
+            data = handler.Parse(received);
         }
         catch (MalformedEventException e)
         {
             return new DeliveryResult(DeliveryOutcome.Malformed, cloudEvent.Type, e.Message);
+        }
+
+        if (data is null)
+        {
+            return new DeliveryResult(DeliveryOutcome.Ignored, cloudEvent.Type);
         }
 
         var previous = CorrelationId.Current;
@@ -74,8 +93,8 @@ public sealed partial class EventPipeline(
         });
         try
         {
-            var applied = await ApplyOnceAsync(cloudEvent, data, group, cancellationToken);
-            await handler.AfterCommitAsync(cloudEvent, data, cancellationToken);
+            var applied = await ApplyOnceAsync(received, data, group, cancellationToken);
+            await handler.AfterCommitAsync(received, data, cancellationToken);
             return new DeliveryResult(applied ? DeliveryOutcome.Applied : DeliveryOutcome.Duplicate, cloudEvent.Type);
         }
         catch (Exception e)
@@ -100,8 +119,13 @@ public sealed partial class EventPipeline(
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<bool> ApplyOnceAsync(CloudEvent cloudEvent, object data, string group, CancellationToken cancellationToken)
+    /// <summary>The event's <c>expiration</c> (RFC 3339); null when it has none or it does not parse, which Dapr does not drop either.</summary>
+    private static DateTimeOffset? ExpiredAt(CloudEvent cloudEvent) =>
+        DateTimeOffset.TryParse(cloudEvent.Expiration, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiration) ? expiration : null;
+
+    private async Task<bool> ApplyOnceAsync(ReceivedEvent received, object data, string group, CancellationToken cancellationToken)
     {
+        var cloudEvent = received.Event;
         await schema.EnsureAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -120,7 +144,7 @@ public sealed partial class EventPipeline(
             }
         }
 
-        await handler.ApplyAsync(cloudEvent, data, connection, transaction, cancellationToken);
+        await handler.ApplyAsync(received, data, connection, transaction, cancellationToken);
         // The commit itself must not be abandoned half-way by a drain deadline: once sent, wait for its answer.
         await transaction.CommitAsync(CancellationToken.None);
         return true;
@@ -128,4 +152,7 @@ public sealed partial class EventPipeline(
 
     [LoggerMessage(5000, LogLevel.Warning, "Handling {EventType} {EventId} failed: {Error}")]
     private partial void LogFailed(string eventType, string eventId, string error);
+
+    [LoggerMessage(5001, LogLevel.Warning, "{EventType} {EventId}: handled without its publish metadata: {Problem}")]
+    private partial void LogUnreadableMetadata(string eventType, string eventId, string problem);
 }

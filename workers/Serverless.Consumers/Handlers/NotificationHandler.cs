@@ -54,8 +54,6 @@ public sealed class NotificationHandler(INotificationProvider provider) : Consum
 {
     public const string Name = "notifications";
 
-    public override IReadOnlySet<string> EventTypes => OrderEventTypes.All;
-
     public static string? MessageFor(string eventType, OrderSnapshot order) => eventType switch
     {
         OrderEventTypes.OrderPlaced => $"We received your order {order.OrderId} ({order.TotalAmount} {order.Currency}).",
@@ -66,10 +64,10 @@ public sealed class NotificationHandler(INotificationProvider provider) : Consum
         _ => null,
     };
 
-    protected override OrderSnapshot ParseData(CloudEvent cloudEvent) => OrderSnapshots.Read(cloudEvent);
+    protected override OrderSnapshot? ParseData(ReceivedEvent received) => OrderSnapshots.ReadOrderEvent(received.Event);
 
-    protected override Task ApplyAsync(CloudEvent cloudEvent, OrderSnapshot data, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
-        MessageFor(cloudEvent.Type, data) is { } message
-            ? provider.SendAsync(new Notification(cloudEvent.Id, data.CustomerId, data.OrderId, cloudEvent.Type, message), connection, transaction, cancellationToken)
+    protected override Task ApplyAsync(ReceivedEvent received, OrderSnapshot data, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        MessageFor(received.Event.Type, data) is { } message
+            ? provider.SendAsync(new Notification(received.Event.Id, data.CustomerId, data.OrderId, received.Event.Type, message), connection, transaction, cancellationToken)
             : Task.CompletedTask;
 }

@@ -14,13 +14,11 @@ public sealed class ProjectionHandler(OrderStateWriter state) : ConsumerHandler<
 {
     public const string Name = "projection";
 
-    public override IReadOnlySet<string> EventTypes => OrderEventTypes.All;
+    protected override OrderSnapshot? ParseData(ReceivedEvent received) => OrderSnapshots.ReadOrderEvent(received.Event);
 
-    protected override OrderSnapshot ParseData(CloudEvent cloudEvent) => OrderSnapshots.Read(cloudEvent);
-
-    protected override Task ApplyAsync(CloudEvent cloudEvent, OrderSnapshot data, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+    protected override Task ApplyAsync(ReceivedEvent received, OrderSnapshot data, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         OrderRecords.UpsertAsync(data, connection, transaction, cancellationToken);
 
-    protected override Task AfterCommitAsync(CloudEvent cloudEvent, OrderSnapshot data, CancellationToken cancellationToken) =>
+    protected override Task AfterCommitAsync(ReceivedEvent received, OrderSnapshot data, CancellationToken cancellationToken) =>
         state.WriteAsync(data, cancellationToken);
 }

@@ -26,7 +26,8 @@ public sealed record DaprStatus([property: JsonPropertyName("status")] string St
 /// <summary>
 /// The same handlers behind Dapr's push delivery: <c>GET /dapr/subscribe</c> lists the topics, and
 /// <c>POST /events/{handler}</c> takes one <c>application/cloudevents+json</c> event and answers
-/// SUCCESS (applied, or already applied), DROP (malformed: never retry; Dapr moves it to the
+/// SUCCESS (applied, already applied, or not the handler's business), DROP (not a CloudEvent, or
+/// refused by the handler: never retry; Dapr moves it to the
 /// dead-letter topic) or RETRY (the handler failed; Dapr's resiliency policy retries).
 /// </summary>
 public static partial class DaprSubscriptionEndpoints
@@ -70,15 +71,19 @@ public static partial class DaprSubscriptionEndpoints
 
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
-        var result = await pipeline.ProcessAsync(body.ToArray(), settings.GroupName, cancellationToken);
+        // The body is the CloudEvent alone; the stream entry's metadata field is the sidecar's to read.
+        var result = await pipeline.ProcessAsync(body.ToArray(), metadata: null, settings.GroupName, cancellationToken);
         switch (result.Outcome)
         {
             case DeliveryOutcome.Applied or DeliveryOutcome.Duplicate:
                 metrics.Processed(topic, settings.GroupName, result.EventType!, result.Outcome == DeliveryOutcome.Duplicate);
                 return Results.Ok(DaprStatus.Success);
-            case DeliveryOutcome.Malformed:
+            case DeliveryOutcome.Ignored:
+                metrics.Ignored(topic, settings.GroupName, result.EventType!);
+                return Results.Ok(DaprStatus.Success);
+            case DeliveryOutcome.Malformed or DeliveryOutcome.Expired:
                 LogDropped(logger, result.Reason!);
-                metrics.DeadLettered(topic, settings.GroupName, "malformed");
+                metrics.DeadLettered(topic, settings.GroupName, result.Outcome == DeliveryOutcome.Expired ? "expired" : "malformed");
                 return Results.Ok(DaprStatus.Drop);
             default:
                 metrics.Failed(topic, settings.GroupName);

@@ -8,6 +8,9 @@ namespace Serverless.Consumers.Streams;
 public sealed record ConsumedEntry(string Id, NameValueEntry[] Fields, long Deliveries)
 {
     public RedisValue Payload => Fields.FirstOrDefault(f => f.Name == RedisStreamPublisher.DataField).Value;
+
+    /// <summary>The publish metadata (JSON) a Dapr sidecar or our publisher wrote next to the event; null when there is none.</summary>
+    public byte[]? Metadata => Fields.FirstOrDefault(f => f.Name == PublishMetadata.StreamField).Value is { IsNull: false } value ? (byte[])value! : null;
 }
 
 /// <summary>One step of a reclaim sweep: the entries taken over, and where the sweep goes on (<see cref="ConsumerGroupClient.SweepDone"/> when the pending list was scanned to its end).</summary>

@@ -12,18 +12,22 @@ namespace Serverless.Consumers.Streams;
 /// <list type="bullet">
 /// <item>reads new entries with a blocking <c>XREADGROUP</c>, never more than the free handler slots,
 /// and not at all while no slot is free;</item>
-/// <item>acknowledges an entry only after its effect is committed; a failure leaves it pending;</item>
-/// <item>each maintenance cycle starts a sweep that reclaims entries pending longer than the processing
-/// timeout (<c>XAUTOCLAIM</c>) in batches of at most the free slots, interleaved with non-blocking reads,
-/// until the pending list is scanned to its end: recovery runs at the handlers' rate;</item>
-/// <item>dead-letters an entry after <c>MaxDeliveries</c> failed deliveries, and malformed entries at once;</item>
+/// <item>acknowledges an entry once its effect is committed or the handler ignored it; a handler error
+/// dead-letters it (<c>OnHandlerError=Ack</c>, as Dapr ≥ 1.17) or leaves it pending
+/// (<c>KeepPending</c>); a handler that ran out of time or was stopped leaves it pending either way
+/// (platform-semantics §7.3);</item>
+/// <item>every <c>RedeliverInterval</c> starts a sweep that reclaims entries pending longer than the
+/// processing timeout (<c>XAUTOCLAIM</c>) in batches of at most the free slots, interleaved with
+/// non-blocking reads, until the pending list is scanned to its end: recovery runs at the handlers'
+/// rate; either duration 0 disables reclaim, as in Dapr;</item>
+/// <item>dead-letters an entry after <c>MaxDeliveries</c> deliveries without an acknowledgement, and unreadable, refused or expired entries at once;</item>
 /// <item>deletes other consumers that are idle with nothing pending (scale-in leaves them behind);</item>
 /// <item>on SIGTERM stops reading, lets in-flight entries finish and acknowledge within the drain
 /// timeout, then hands what is still pending under its name (read but not started, failed, timed out)
 /// to a live consumer of the group, ready to be reclaimed at once, and leaves the group; with no other
 /// live consumer it keeps them under its name, equally ready, and stays in the group, because
 /// <c>XGROUP DELCONSUMER</c> would drop them (their pending count keeps the work signal up, so a
-/// replica comes to take them);</item>
+/// replica comes to take them); with reclaim disabled nobody would take them, so it keeps them;</item>
 /// <item>when Redis drops, retries with capped exponential backoff, never in a tight loop.</item>
 /// </list>
 /// </summary>
@@ -78,7 +82,7 @@ public sealed partial class StreamConsumerService(
                 group ??= await ConnectAsync();
                 await group.EnsureGroupAsync();
                 readiness.MarkReading(stream);
-                LogReading(stream, group.Group, group.Consumer, settings.Concurrency, settings.ProcessingTimeout);
+                LogReading(stream, group.Group, group.Consumer, settings.Concurrency, settings.ProcessingTimeoutSpan, settings.RedeliverIntervalSpan, settings.OnHandlerError);
                 retryDelay = FirstRetryDelay;
                 await ConsumeAsync(group, stoppingToken);
             }
@@ -110,6 +114,7 @@ public sealed partial class StreamConsumerService(
     private async Task ConsumeAsync(ConsumerGroupClient group, CancellationToken stoppingToken)
     {
         var nextMaintenance = DateTime.UtcNow;
+        var nextSweep = DateTime.UtcNow;
         ReclaimSweep? sweep = null;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -121,6 +126,12 @@ public sealed partial class StreamConsumerService(
             {
                 await MaintainAsync(group, stoppingToken);
                 nextMaintenance = DateTime.UtcNow + settings.MaintenanceInterval;
+            }
+
+            // As Dapr's reclaim loop: at once, then every redeliver interval; never when disabled.
+            if (settings.ReclaimEnabled && DateTime.UtcNow >= nextSweep)
+            {
+                nextSweep = DateTime.UtcNow + settings.RedeliverIntervalSpan;
                 sweep ??= new ReclaimSweep();
             }
 
@@ -147,7 +158,7 @@ public sealed partial class StreamConsumerService(
     /// <summary>Reclaims the next batch of a sweep into the free slots; false once the sweep reached the end of the pending list.</summary>
     private async Task<bool> ReclaimNextAsync(ConsumerGroupClient group, ReclaimSweep sweep, CancellationToken stoppingToken)
     {
-        var batch = await group.ReclaimAsync(settings.ProcessingTimeout, Math.Min(settings.BatchSize, slots.CurrentCount), sweep.Cursor);
+        var batch = await group.ReclaimAsync(settings.ProcessingTimeoutSpan, Math.Min(settings.BatchSize, slots.CurrentCount), sweep.Cursor);
         sweep.Cursor = batch.Next;
         sweep.Reclaimed += batch.Entries.Count;
         await DispatchAsync(group, batch.Entries, stoppingToken);
@@ -234,9 +245,14 @@ public sealed partial class StreamConsumerService(
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(drain!.Token);
-            timeout.CancelAfter(settings.ProcessingTimeout);
+            if (settings.ReclaimEnabled)
+            {
+                // Dapr puts the deadline on the handler only when reclaim runs (platform-semantics §7.1).
+                timeout.CancelAfter(settings.ProcessingTimeoutSpan);
+            }
+
             var started = Stopwatch.GetTimestamp();
-            var result = await pipeline.ProcessAsync((byte[])entry.Payload!, group.Group, timeout.Token);
+            var result = await pipeline.ProcessAsync((byte[])entry.Payload!, entry.Metadata, group.Group, timeout.Token);
             metrics.HandlerTook(stream, group.Group, Stopwatch.GetElapsedTime(started));
             switch (result.Outcome)
             {
@@ -244,12 +260,29 @@ public sealed partial class StreamConsumerService(
                     await group.AcknowledgeAsync(entry.Id);
                     metrics.Processed(stream, group.Group, result.EventType!, result.Outcome == DeliveryOutcome.Duplicate);
                     break;
+                case DeliveryOutcome.Ignored:
+                    await group.AcknowledgeAsync(entry.Id);
+                    metrics.Ignored(stream, group.Group, result.EventType!);
+                    break;
                 case DeliveryOutcome.Malformed:
                     await DeadLetterAsync(group, entry, result.Reason!, "malformed");
                     break;
+                case DeliveryOutcome.Expired:
+                    await DeadLetterAsync(group, entry, result.Reason!, "expired");
+                    break;
                 default:
                     metrics.Failed(stream, group.Group);
-                    if (entry.Deliveries >= settings.MaxDeliveries)
+                    if (timeout.IsCancellationRequested)
+                    {
+                        // The handler's deadline or the drain ended it: Dapr does not acknowledge
+                        // then either; the entry is reclaimed (or handed off) and redelivered.
+                        await group.RememberErrorAsync(entry.Id, result.Reason!);
+                    }
+                    else if (settings.OnHandlerError == HandlerErrorPolicy.Ack)
+                    {
+                        await DeadLetterAsync(group, entry, $"handler failed (Consumer:OnHandlerError=Ack, delivery {entry.Deliveries}): {result.Reason}", "failed");
+                    }
+                    else if (entry.Deliveries >= settings.MaxDeliveries)
                     {
                         await DeadLetterAsync(group, entry, $"failed {entry.Deliveries} deliveries (max {settings.MaxDeliveries}): {result.Reason}", "failed");
                     }
@@ -301,11 +334,18 @@ public sealed partial class StreamConsumerService(
         await TryAsync(
             async () =>
             {
-                var handOff = await group.HandOffPendingAsync(settings.ProcessingTimeout, settings.ProcessingTimeout, settings.IdleConsumerTimeout);
+                // With reclaim disabled no consumer sweeps, so entries handed to one would never be
+                // delivered again: they stay under this name (no consumer counts as live within zero).
+                var liveWithin = settings.ReclaimEnabled ? settings.ProcessingTimeoutSpan : TimeSpan.Zero;
+                var handOff = await group.HandOffPendingAsync(liveWithin, settings.ProcessingTimeoutSpan, settings.IdleConsumerTimeout);
                 if (handOff.Count > 0)
                 {
                     metrics.HandedOff(stream, group.Group, handOff.Count, handOff.Kept);
-                    if (handOff.Kept)
+                    if (!settings.ReclaimEnabled)
+                    {
+                        LogKeptWithoutReclaim(handOff.Count, stream, group.Group);
+                    }
+                    else if (handOff.Kept)
                     {
                         LogKeptPending(handOff.Count, stream, group.Group);
                     }
@@ -348,8 +388,8 @@ public sealed partial class StreamConsumerService(
         }
     }
 
-    [LoggerMessage(6000, LogLevel.Information, "Reading {Stream} as {Group}/{Consumer}: {Concurrency} handler slots, processing timeout {ProcessingTimeout}")]
-    private partial void LogReading(string stream, string group, string consumer, int concurrency, TimeSpan processingTimeout);
+    [LoggerMessage(6000, LogLevel.Information, "Reading {Stream} as {Group}/{Consumer}: {Concurrency} handler slots, processing timeout {ProcessingTimeout}, redeliver interval {RedeliverInterval} (0: no reclaim), on handler error {OnHandlerError}")]
+    private partial void LogReading(string stream, string group, string consumer, int concurrency, TimeSpan processingTimeout, TimeSpan redeliverInterval, HandlerErrorPolicy onHandlerError);
 
     [LoggerMessage(6001, LogLevel.Warning, "Redis trouble on {Stream}; retrying in {Delay}: {Error}")]
     private partial void LogRedisTrouble(string stream, TimeSpan delay, string error);
@@ -377,6 +417,9 @@ public sealed partial class StreamConsumerService(
 
     [LoggerMessage(6009, LogLevel.Warning, "Kept {Count} pending entries of {Stream} under this consumer, ready to be reclaimed: no other live consumer in {Group}")]
     private partial void LogKeptPending(int count, string stream, string group);
+
+    [LoggerMessage(6010, LogLevel.Warning, "Kept {Count} pending entries of {Stream} under this consumer: reclaim is disabled (Consumer:ProcessingTimeout or Consumer:RedeliverInterval 0), so they stay pending in {Group} until claimed by hand")]
+    private partial void LogKeptWithoutReclaim(int count, string stream, string group);
 
     /// <summary>One pass of <c>XAUTOCLAIM</c> over the group's pending list, a batch per turn of the read loop.</summary>
     private sealed class ReclaimSweep
