@@ -36,6 +36,7 @@ public sealed class ReplicaTemplates(
                 settings["Consumer__Streams"] = TopicOf(stream.PhysicalStream(environment));
                 settings["Consumer__Handler"] = HandlerOf(queue.Deployment);
                 settings["Consumer__Group"] = stream.ConsumerGroup;
+                settings["Consumer__OnHandlerError"] = "KeepPending"; // as the consumer Deployments (keda/base/apps)
                 settings["POD_NAME"] = $"{queue.Deployment}-{ordinal}";
                 break;
             default:
