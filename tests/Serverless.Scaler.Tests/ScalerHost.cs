@@ -39,6 +39,26 @@ internal sealed class ScalerHost : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null)
     {
+        // A free port can be taken by another process before Kestrel binds it (test projects run in
+        // parallel): try again on fresh ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(redis, recheckInterval, settings, services);
+            }
+            catch (IOException e) when (attempt < 5 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
+    }
+
+    private static async Task<ScalerHost> StartOnFreePortsAsync(
+        string redis,
+        TimeSpan recheckInterval,
+        IReadOnlyDictionary<string, string?>? settings,
+        Action<IServiceCollection>? services)
+    {
         var (grpcPort, httpPort) = (FreePort(), FreePort());
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -59,7 +79,16 @@ internal sealed class ScalerHost : IAsyncDisposable
         var app = builder.Build();
         app.MapServiceDefaults();
         app.MapPushScaler();
-        await app.StartAsync(Xunit.TestContext.Current.CancellationToken);
+        try
+        {
+            await app.StartAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new ScalerHost(app, grpcPort, httpPort);
     }
 
