@@ -30,6 +30,12 @@ public enum DeliveryOutcome
 
 public sealed record DeliveryResult(DeliveryOutcome Outcome, string? EventType = null, string? Reason = null);
 
+/// <summary>One delivery's bytes: the CloudEvent and the stream entry's <c>metadata</c> field (null when it has none).</summary>
+public sealed record Delivery(ReadOnlyMemory<byte> Payload, byte[]? Metadata);
+
+/// <summary>What reading a delivery gave: the final <see cref="Result"/> (nothing to apply) or the <see cref="Event"/> to apply.</summary>
+internal sealed record Screened(DeliveryResult? Result, HandledEvent? Event);
+
 /// <summary>
 /// One delivery, whatever brought it (a stream entry or Dapr's push): read the CloudEvent (any
 /// CloudEvent 1.0, with the entry's publish metadata), let the handler pick its data, and apply it inside a PostgreSQL transaction that first records the event id in
@@ -49,12 +55,66 @@ public sealed partial class EventPipeline(
         CREATE INDEX IF NOT EXISTS consumer_inbox_age ON consumer_inbox (consumer_group, processed_at)
         """);
 
+    /// <summary>Whether the handler applies whole batches (<see cref="ProcessBatchAsync"/>); otherwise each event goes through <see cref="ProcessAsync"/>.</summary>
+    public bool HandlesBatches => handler is IBatchConsumerHandler;
+
     /// <summary>Handles one event: <paramref name="payload"/> is the CloudEvent, <paramref name="metadata"/> the stream entry's <c>metadata</c> field (null when it has none).</summary>
     public async Task<DeliveryResult> ProcessAsync(ReadOnlyMemory<byte> payload, byte[]? metadata, string group, CancellationToken cancellationToken)
     {
-        if (!CloudEventReader.TryReadEntry(payload.Span, metadata, out var received, out var problem))
+        var screened = Screen(new Delivery(payload, metadata));
+        return screened.Event is { } accepted ? await ApplyOneAsync(accepted, group, cancellationToken) : screened.Result!;
+    }
+
+    /// <summary>
+    /// Handles a read batch with a batch-capable handler: one transaction records every accepted
+    /// event in the inbox (set-based: ids already there are duplicates) and applies the new ones
+    /// set-based, then the after-commit effects run for all of them. When any of that fails, each
+    /// accepted event is handled on its own (<see cref="ProcessAsync"/>), so only a failing one
+    /// fails. Results are in the order of <paramref name="deliveries"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryResult>> ProcessBatchAsync(IReadOnlyList<Delivery> deliveries, string group, CancellationToken cancellationToken)
+    {
+        var batchHandler = handler as IBatchConsumerHandler ?? throw new InvalidOperationException($"{handler.GetType().Name} handles events one by one");
+        var screened = deliveries.Select(Screen).ToList();
+        var accepted = screened.Where(s => s.Event is not null).Select(s => s.Event!).ToList();
+        var results = screened.Select(s => s.Result).ToArray();
+        if (accepted.Count == 0)
         {
-            return new DeliveryResult(DeliveryOutcome.Malformed, Reason: problem);
+            return results!;
+        }
+
+        IReadOnlyList<DeliveryOutcome> outcomes;
+        try
+        {
+            outcomes = await ApplyBatchOnceAsync(batchHandler, accepted, group, cancellationToken);
+            await batchHandler.AfterCommitBatchAsync(accepted, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(accepted.Count, e.Message);
+            outcomes = [];
+        }
+
+        for (int i = 0, next = 0; i < results.Length; i++)
+        {
+            if (screened[i].Event is { } handled)
+            {
+                results[i] = outcomes.Count > 0
+                    ? new DeliveryResult(outcomes[next], handled.Received.Event.Type)
+                    : await ApplyOneAsync(handled, group, cancellationToken);
+                next++;
+            }
+        }
+
+        return results!;
+    }
+
+    /// <summary>Reads the event and lets the handler pick its data: the event to apply, or the final result when there is nothing to apply.</summary>
+    private Screened Screen(Delivery delivery)
+    {
+        if (!CloudEventReader.TryReadEntry(delivery.Payload.Span, delivery.Metadata, out var received, out var problem))
+        {
+            return new Screened(new DeliveryResult(DeliveryOutcome.Malformed, Reason: problem), null);
         }
 
         var cloudEvent = received!.Event;
@@ -65,7 +125,7 @@ public sealed partial class EventPipeline(
 
         if (ExpiredAt(cloudEvent) is { } expiration && expiration <= clock.GetUtcNow())
         {
-            return new DeliveryResult(DeliveryOutcome.Expired, cloudEvent.Type, $"event {cloudEvent.Id} ({cloudEvent.Type}) expired at {cloudEvent.Expiration}: not handled, as Dapr drops expired events");
+            return new Screened(new DeliveryResult(DeliveryOutcome.Expired, cloudEvent.Type, $"event {cloudEvent.Id} ({cloudEvent.Type}) expired at {cloudEvent.Expiration}: not handled, as Dapr drops expired events"), null);
         }
 
         object? data;
@@ -75,14 +135,18 @@ public sealed partial class EventPipeline(
         }
         catch (MalformedEventException e)
         {
-            return new DeliveryResult(DeliveryOutcome.Malformed, cloudEvent.Type, e.Message);
+            return new Screened(new DeliveryResult(DeliveryOutcome.Malformed, cloudEvent.Type, e.Message), null);
         }
 
-        if (data is null)
-        {
-            return new DeliveryResult(DeliveryOutcome.Ignored, cloudEvent.Type);
-        }
+        return data is null
+            ? new Screened(new DeliveryResult(DeliveryOutcome.Ignored, cloudEvent.Type), null)
+            : new Screened(null, new HandledEvent(received, data));
+    }
 
+    private async Task<DeliveryResult> ApplyOneAsync(HandledEvent accepted, string group, CancellationToken cancellationToken)
+    {
+        var (received, data) = accepted;
+        var cloudEvent = received.Event;
         var previous = CorrelationId.Current;
         CorrelationId.Current = CorrelationId.IsAcceptable(cloudEvent.CorrelationId) ? cloudEvent.CorrelationId : null;
         using var scope = logger.BeginScope(new Dictionary<string, object?>
@@ -149,6 +213,55 @@ public sealed partial class EventPipeline(
         await transaction.CommitAsync(CancellationToken.None);
         return true;
     }
+
+    /// <summary>
+    /// Records <paramref name="accepted"/> in the inbox in one statement and applies the events it
+    /// had not seen (the first of repeated ids within the batch) in the same transaction; returns
+    /// each event's outcome, Applied or Duplicate.
+    /// </summary>
+    private async Task<IReadOnlyList<DeliveryOutcome>> ApplyBatchOnceAsync(IBatchConsumerHandler batchHandler, IReadOnlyList<HandledEvent> accepted, string group, CancellationToken cancellationToken)
+    {
+        await schema.EnsureAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        await using (var inbox = new NpgsqlCommand(
+                         """
+                         INSERT INTO consumer_inbox (consumer_group, event_id, event_type)
+                         SELECT @group, id, type FROM unnest(@ids, @types) AS batch(id, type)
+                         ON CONFLICT DO NOTHING
+                         RETURNING event_id
+                         """,
+                         connection,
+                         transaction))
+        {
+            inbox.Parameters.AddWithValue("group", group);
+            inbox.Parameters.AddWithValue("ids", accepted.Select(e => e.Received.Event.Id).ToArray());
+            inbox.Parameters.AddWithValue("types", accepted.Select(e => e.Received.Event.Type).ToArray());
+            await using var reader = await inbox.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                recorded.Add(reader.GetString(0));
+            }
+        }
+
+        // An id the statement recorded is new for its first entry only: a repeat is a duplicate of it.
+        var outcomes = accepted.Select(e => recorded.Remove(e.Received.Event.Id) ? DeliveryOutcome.Applied : DeliveryOutcome.Duplicate).ToList();
+        var fresh = accepted.Where((_, i) => outcomes[i] == DeliveryOutcome.Applied).ToList();
+        if (fresh.Count == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return outcomes;
+        }
+
+        await batchHandler.ApplyBatchAsync(fresh, connection, transaction, cancellationToken);
+        // The commit itself must not be abandoned half-way by a drain deadline: once sent, wait for its answer.
+        await transaction.CommitAsync(CancellationToken.None);
+        return outcomes;
+    }
+
+    [LoggerMessage(5002, LogLevel.Warning, "Handling a batch of {Count} events failed, handling them one by one: {Error}")]
+    private partial void LogBatchFailed(int count, string error);
 
     [LoggerMessage(5000, LogLevel.Warning, "Handling {EventType} {EventId} failed: {Error}")]
     private partial void LogFailed(string eventType, string eventId, string error);

@@ -13,7 +13,7 @@ namespace Serverless.Consumers.Handlers;
 /// entry's publish metadata. The table has no uniqueness of its own on purpose: that each event
 /// appears once is the inbox's doing, and the crash tests and the drain benchmark count on exactly that.
 /// </summary>
-public sealed class AuditHandler : ConsumerHandler<ReceivedEvent>
+public sealed class AuditHandler : BatchConsumerHandler<ReceivedEvent>
 {
     public const string Name = "audit";
 
@@ -53,26 +53,30 @@ public sealed class AuditHandler : ConsumerHandler<ReceivedEvent>
 
     protected override ReceivedEvent ParseData(ReceivedEvent received) => received;
 
-    protected override async Task ApplyAsync(ReceivedEvent received, ReceivedEvent data, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    protected override async Task ApplyBatchAsync(IReadOnlyList<(ReceivedEvent Received, ReceivedEvent Data)> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var cloudEvent = received.Event;
+        var cloudEvents = events.Select(e => e.Received.Event).ToList();
+        // WITH ORDINALITY and ORDER BY: the rows get their ids in stream order, as one by one.
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO event_audit (consumer_group, event_id, event_type, source, subject, correlation_id, data_content_type, data_kind, data, metadata)
-            VALUES (@group, @id, @type, @source, @subject, @correlation, @contentType, @kind, @data, @metadata)
+            SELECT @group, id, type, source, subject, correlation, content_type, kind, data, metadata::jsonb
+            FROM unnest(@ids, @types, @sources, @subjects, @correlations, @contentTypes, @kinds, @data, @metadata) WITH ORDINALITY
+                AS batch(id, type, source, subject, correlation, content_type, kind, data, metadata, position)
+            ORDER BY position
             """,
             connection,
             transaction);
         command.Parameters.AddWithValue("group", group);
-        command.Parameters.AddWithValue("id", cloudEvent.Id);
-        command.Parameters.AddWithValue("type", cloudEvent.Type);
-        command.Parameters.AddWithValue("source", cloudEvent.Source);
-        command.Parameters.AddWithValue("subject", (object?)cloudEvent.Subject ?? DBNull.Value);
-        command.Parameters.AddWithValue("correlation", (object?)cloudEvent.CorrelationId ?? DBNull.Value);
-        command.Parameters.AddWithValue("contentType", (object?)cloudEvent.DataContentType ?? DBNull.Value);
-        command.Parameters.AddWithValue("kind", cloudEvent.DataKind.ToString().ToLowerInvariant());
-        command.Parameters.AddWithValue("data", cloudEvent.DataBytes());
-        command.Parameters.AddWithValue("metadata", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(received.Metadata, WireJson.Options));
+        command.Parameters.AddWithValue("ids", cloudEvents.Select(e => e.Id).ToArray());
+        command.Parameters.AddWithValue("types", cloudEvents.Select(e => e.Type).ToArray());
+        command.Parameters.AddWithValue("sources", cloudEvents.Select(e => e.Source).ToArray());
+        command.Parameters.AddWithValue("subjects", NpgsqlDbType.Array | NpgsqlDbType.Text, cloudEvents.Select(e => e.Subject).ToArray());
+        command.Parameters.AddWithValue("correlations", NpgsqlDbType.Array | NpgsqlDbType.Text, cloudEvents.Select(e => e.CorrelationId).ToArray());
+        command.Parameters.AddWithValue("contentTypes", NpgsqlDbType.Array | NpgsqlDbType.Text, cloudEvents.Select(e => e.DataContentType).ToArray());
+        command.Parameters.AddWithValue("kinds", cloudEvents.Select(e => e.DataKind.ToString().ToLowerInvariant()).ToArray());
+        command.Parameters.AddWithValue("data", NpgsqlDbType.Array | NpgsqlDbType.Bytea, cloudEvents.Select(e => e.DataBytes()).ToArray());
+        command.Parameters.AddWithValue("metadata", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => JsonSerializer.Serialize(e.Received.Metadata, WireJson.Options)).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -8,17 +8,19 @@ namespace Serverless.Consumers.Handlers;
 /// <summary>
 /// Keeps the order read model: PostgreSQL (the system of record) inside the inbox transaction,
 /// then the state store after the commit — also on a redelivery, so a crash between the two is
-/// repaired by the redelivery. Both writes keep the newest snapshot whatever the delivery order.
+/// repaired by the redelivery. Both writes keep the newest snapshot whatever the delivery order,
+/// also among several events of one order in one batch.
 /// </summary>
-public sealed class ProjectionHandler(OrderStateWriter state) : ConsumerHandler<OrderSnapshot>
+public sealed class ProjectionHandler(OrderStateWriter state) : BatchConsumerHandler<OrderSnapshot>
 {
     public const string Name = "projection";
 
     protected override OrderSnapshot? ParseData(ReceivedEvent received) => OrderSnapshots.ReadOrderEvent(received.Event);
 
-    protected override Task ApplyAsync(ReceivedEvent received, OrderSnapshot data, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
-        OrderRecords.UpsertAsync(data, connection, transaction, cancellationToken);
+    protected override Task ApplyBatchAsync(IReadOnlyList<(ReceivedEvent Received, OrderSnapshot Data)> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        OrderRecords.UpsertAsync([.. events.Select(e => e.Data)], connection, transaction, cancellationToken);
 
-    protected override Task AfterCommitAsync(ReceivedEvent received, OrderSnapshot data, CancellationToken cancellationToken) =>
-        state.WriteAsync(data, cancellationToken);
+    // Only each order's newest snapshot of the batch: the older ones would lose to it anyway.
+    protected override Task AfterCommitBatchAsync(IReadOnlyList<(ReceivedEvent Received, OrderSnapshot Data)> events, CancellationToken cancellationToken) =>
+        Task.WhenAll(OrderRecords.NewestPerOrder(events.Select(e => e.Data)).Select(snapshot => state.WriteAsync(snapshot, cancellationToken)));
 }

@@ -175,11 +175,13 @@ public sealed class ConsumerGroupClient(IDatabase shared, IDatabase blocking, st
         return new ReclaimBatch(entries.Select(e => new ConsumedEntry((string)e.Id!, e.Values, deliveries.GetValueOrDefault((string)e.Id!, 1))).ToList(), next);
     }
 
-    public async Task AcknowledgeAsync(string id)
+    /// <summary>One <c>XACK</c> for all of <paramref name="ids"/>, pipelined with forgetting their last errors.</summary>
+    public async Task AcknowledgeAsync(IReadOnlyCollection<string> ids)
     {
+        RedisValue[] values = [.. ids.Select(id => (RedisValue)id)];
         var batch = shared.CreateBatch();
-        var ack = batch.StreamAcknowledgeAsync(stream, group, id);
-        var forget = batch.HashDeleteAsync(ErrorsKey, id);
+        var ack = batch.StreamAcknowledgeAsync(stream, group, values);
+        var forget = batch.HashDeleteAsync(ErrorsKey, values);
         batch.Execute();
         await Task.WhenAll(ack, forget);
     }

@@ -197,6 +197,12 @@ public sealed partial class StreamConsumerService(
 
     private async Task DispatchAsync(ConsumerGroupClient group, IReadOnlyList<ConsumedEntry> entries, CancellationToken stoppingToken)
     {
+        if (pipeline.HandlesBatches)
+        {
+            await DispatchBatchAsync(group, entries, stoppingToken);
+            return;
+        }
+
         foreach (var entry in entries)
         {
             // After the stop signal nothing new starts: the rest stays pending for other consumers.
@@ -206,18 +212,38 @@ public sealed partial class StreamConsumerService(
             }
 
             await slots.WaitAsync(CancellationToken.None);
-            var task = HandleAsync(group, entry);
-            inFlight[entry.Id] = task;
-            _ = task.ContinueWith(
-                _ =>
-                {
-                    inFlight.TryRemove(entry.Id, out Task? _);
-                    slots.Release();
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            Track(entry.Id, HandleAsync(group, entry), 1);
         }
+    }
+
+    /// <summary>The whole read as one task, holding a slot per entry: slots still bound the entries pending under our name.</summary>
+    private async Task DispatchBatchAsync(ConsumerGroupClient group, IReadOnlyList<ConsumedEntry> entries, CancellationToken stoppingToken)
+    {
+        if (entries.Count == 0 || stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            await slots.WaitAsync(CancellationToken.None);
+        }
+
+        Track(entries[0].Id, HandleBatchAsync(group, entries), entries.Count);
+    }
+
+    private void Track(string id, Task task, int heldSlots)
+    {
+        inFlight[id] = task;
+        _ = task.ContinueWith(
+            _ =>
+            {
+                inFlight.TryRemove(id, out Task? _);
+                slots.Release(heldSlots);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private async Task HandleAsync(ConsumerGroupClient group, ConsumedEntry entry)
@@ -225,73 +251,19 @@ public sealed partial class StreamConsumerService(
         await Task.Yield();
         try
         {
-            if (entry.Deliveries > settings.MaxDeliveries)
+            if (!await ReadyToHandleAsync(group, entry))
             {
-                // Delivered that often without an acknowledgement: it crashes or stalls its consumer.
-                var last = await group.LastErrorAsync(entry.Id);
-                await DeadLetterAsync(group, entry, $"delivered {entry.Deliveries} times without being acknowledged (max {settings.MaxDeliveries}); last error: {last ?? "none recorded (consumer crashed or timed out)"}", "max-deliveries");
                 return;
             }
 
-            if (entry.Payload.IsNull)
-            {
-                await DeadLetterAsync(group, entry, "entry has no 'data' field", "malformed");
-                return;
-            }
-
-            if (entry.Deliveries > 1)
-            {
-                metrics.Redelivered(stream, group.Group);
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(drain!.Token);
-            if (settings.ReclaimEnabled)
-            {
-                // Dapr puts the deadline on the handler only when reclaim runs (platform-semantics §7.1).
-                timeout.CancelAfter(settings.ProcessingTimeoutSpan);
-            }
-
+            using var timeout = HandlerDeadline();
             var started = Stopwatch.GetTimestamp();
             var result = await pipeline.ProcessAsync((byte[])entry.Payload!, entry.Metadata, group.Group, timeout.Token);
             metrics.HandlerTook(stream, group.Group, Stopwatch.GetElapsedTime(started));
-            switch (result.Outcome)
+            if (await SettleAsync(group, entry, result, timeout.IsCancellationRequested))
             {
-                case DeliveryOutcome.Applied or DeliveryOutcome.Duplicate:
-                    await group.AcknowledgeAsync(entry.Id);
-                    metrics.Processed(stream, group.Group, result.EventType!, result.Outcome == DeliveryOutcome.Duplicate);
-                    break;
-                case DeliveryOutcome.Ignored:
-                    await group.AcknowledgeAsync(entry.Id);
-                    metrics.Ignored(stream, group.Group, result.EventType!);
-                    break;
-                case DeliveryOutcome.Malformed:
-                    await DeadLetterAsync(group, entry, result.Reason!, "malformed");
-                    break;
-                case DeliveryOutcome.Expired:
-                    await DeadLetterAsync(group, entry, result.Reason!, "expired");
-                    break;
-                default:
-                    metrics.Failed(stream, group.Group);
-                    if (timeout.IsCancellationRequested)
-                    {
-                        // The handler's deadline or the drain ended it: Dapr does not acknowledge
-                        // then either; the entry is reclaimed (or handed off) and redelivered.
-                        await group.RememberErrorAsync(entry.Id, result.Reason!);
-                    }
-                    else if (settings.OnHandlerError == HandlerErrorPolicy.Ack)
-                    {
-                        await DeadLetterAsync(group, entry, $"handler failed (Consumer:OnHandlerError=Ack, delivery {entry.Deliveries}): {result.Reason}", "failed");
-                    }
-                    else if (entry.Deliveries >= settings.MaxDeliveries)
-                    {
-                        await DeadLetterAsync(group, entry, $"failed {entry.Deliveries} deliveries (max {settings.MaxDeliveries}): {result.Reason}", "failed");
-                    }
-                    else
-                    {
-                        await group.RememberErrorAsync(entry.Id, result.Reason!);
-                    }
-
-                    break;
+                await group.AcknowledgeAsync([entry.Id]);
+                CountAcknowledged(group, result);
             }
         }
         catch (Exception e)
@@ -299,6 +271,147 @@ public sealed partial class StreamConsumerService(
             // Redis went away between handling and acknowledging: the entry stays pending and is
             // reclaimed later; the inbox turns that redelivery into a no-op.
             LogAckFailed(entry.Id, stream, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A read batch with a batch-capable handler: one PostgreSQL transaction for the batch (the
+    /// pipeline falls back to one per event when it fails), then one pipelined <c>XACK</c> for
+    /// every entry to acknowledge; the others are dead-lettered or left pending one by one.
+    /// </summary>
+    private async Task HandleBatchAsync(ConsumerGroupClient group, IReadOnlyList<ConsumedEntry> entries)
+    {
+        await Task.Yield();
+        try
+        {
+            var ready = new List<ConsumedEntry>(entries.Count);
+            foreach (var entry in entries)
+            {
+                if (await ReadyToHandleAsync(group, entry))
+                {
+                    ready.Add(entry);
+                }
+            }
+
+            if (ready.Count == 0)
+            {
+                return;
+            }
+
+            using var timeout = HandlerDeadline();
+            var started = Stopwatch.GetTimestamp();
+            var results = await pipeline.ProcessBatchAsync([.. ready.Select(e => new Delivery((byte[])e.Payload!, e.Metadata))], group.Group, timeout.Token);
+            metrics.HandlerTook(stream, group.Group, Stopwatch.GetElapsedTime(started));
+            var acknowledged = new List<(ConsumedEntry Entry, DeliveryResult Result)>(ready.Count);
+            for (var i = 0; i < ready.Count; i++)
+            {
+                if (await SettleAsync(group, ready[i], results[i], timeout.IsCancellationRequested))
+                {
+                    acknowledged.Add((ready[i], results[i]));
+                }
+            }
+
+            if (acknowledged.Count > 0)
+            {
+                await group.AcknowledgeAsync([.. acknowledged.Select(a => a.Entry.Id)]);
+                foreach (var (_, result) in acknowledged)
+                {
+                    CountAcknowledged(group, result);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // As for one entry: what is not acknowledged stays pending and is reclaimed later.
+            LogAckFailed($"{entries[0].Id} (batch of {entries.Count})", stream, e.Message);
+        }
+    }
+
+    /// <summary>Dead-letters an entry that must not reach the handler (delivered too often, no data); true when it goes on to the handler.</summary>
+    private async Task<bool> ReadyToHandleAsync(ConsumerGroupClient group, ConsumedEntry entry)
+    {
+        if (entry.Deliveries > settings.MaxDeliveries)
+        {
+            // Delivered that often without an acknowledgement: it crashes or stalls its consumer.
+            var last = await group.LastErrorAsync(entry.Id);
+            await DeadLetterAsync(group, entry, $"delivered {entry.Deliveries} times without being acknowledged (max {settings.MaxDeliveries}); last error: {last ?? "none recorded (consumer crashed or timed out)"}", "max-deliveries");
+            return false;
+        }
+
+        if (entry.Payload.IsNull)
+        {
+            await DeadLetterAsync(group, entry, "entry has no 'data' field", "malformed");
+            return false;
+        }
+
+        if (entry.Deliveries > 1)
+        {
+            metrics.Redelivered(stream, group.Group);
+        }
+
+        return true;
+    }
+
+    /// <summary>The handler's deadline: the drain, and the processing timeout when reclaim runs.</summary>
+    private CancellationTokenSource HandlerDeadline()
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(drain!.Token);
+        if (settings.ReclaimEnabled)
+        {
+            // Dapr puts the deadline on the handler only when reclaim runs (platform-semantics §7.1).
+            timeout.CancelAfter(settings.ProcessingTimeoutSpan);
+        }
+
+        return timeout;
+    }
+
+    /// <summary>Applies the delivery rules to a result; true when the entry is to be acknowledged (the caller does, alone or with others).</summary>
+    private async Task<bool> SettleAsync(ConsumerGroupClient group, ConsumedEntry entry, DeliveryResult result, bool cutOff)
+    {
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Applied or DeliveryOutcome.Duplicate or DeliveryOutcome.Ignored:
+                return true;
+            case DeliveryOutcome.Malformed:
+                await DeadLetterAsync(group, entry, result.Reason!, "malformed");
+                return false;
+            case DeliveryOutcome.Expired:
+                await DeadLetterAsync(group, entry, result.Reason!, "expired");
+                return false;
+            default:
+                metrics.Failed(stream, group.Group);
+                if (cutOff)
+                {
+                    // The handler's deadline or the drain ended it: Dapr does not acknowledge
+                    // then either; the entry is reclaimed (or handed off) and redelivered.
+                    await group.RememberErrorAsync(entry.Id, result.Reason!);
+                }
+                else if (settings.OnHandlerError == HandlerErrorPolicy.Ack)
+                {
+                    await DeadLetterAsync(group, entry, $"handler failed (Consumer:OnHandlerError=Ack, delivery {entry.Deliveries}): {result.Reason}", "failed");
+                }
+                else if (entry.Deliveries >= settings.MaxDeliveries)
+                {
+                    await DeadLetterAsync(group, entry, $"failed {entry.Deliveries} deliveries (max {settings.MaxDeliveries}): {result.Reason}", "failed");
+                }
+                else
+                {
+                    await group.RememberErrorAsync(entry.Id, result.Reason!);
+                }
+
+                return false;
+        }
+    }
+
+    private void CountAcknowledged(ConsumerGroupClient group, DeliveryResult result)
+    {
+        if (result.Outcome == DeliveryOutcome.Ignored)
+        {
+            metrics.Ignored(stream, group.Group, result.EventType!);
+        }
+        else
+        {
+            metrics.Processed(stream, group.Group, result.EventType!, result.Outcome == DeliveryOutcome.Duplicate);
         }
     }
 

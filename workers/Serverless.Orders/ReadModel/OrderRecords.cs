@@ -30,12 +30,21 @@ public sealed class OrderRecords(PostgresDatabase database, PostgresSchema schem
 
     private const string Columns = "order_id, customer_id, status, total_amount, currency, reason, steps, sequence, updated_at";
 
-    /// <summary>Writes <paramref name="snapshot"/> unless the row already holds a newer one; true when it wrote.</summary>
-    public static async Task<bool> UpsertAsync(OrderSnapshot snapshot, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes each order's newest snapshot of <paramref name="snapshots"/> in one statement, unless
+    /// the row already holds a newer one; of equal sequences the first wins, as when written one by
+    /// one in that order. Returns how many rows it wrote.
+    /// </summary>
+    public static async Task<int> UpsertAsync(IReadOnlyList<OrderSnapshot> snapshots, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
+        // ON CONFLICT DO UPDATE may touch a row once per statement: one snapshot per order goes in.
+        var newest = NewestPerOrder(snapshots);
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO orders ({Columns}) VALUES (@id, @customer, @status, @total, @currency, @reason, @steps, @sequence, @updated)
+            INSERT INTO orders ({Columns})
+            SELECT id, customer, status, total, currency, reason, steps::jsonb, sequence, updated
+            FROM unnest(@ids, @customers, @statuses, @totals, @currencies, @reasons, @steps, @sequences, @updated)
+                AS batch(id, customer, status, total, currency, reason, steps, sequence, updated)
             ON CONFLICT (order_id) DO UPDATE SET
                 customer_id = excluded.customer_id, status = excluded.status, total_amount = excluded.total_amount,
                 currency = excluded.currency, reason = excluded.reason, steps = excluded.steps,
@@ -44,16 +53,31 @@ public sealed class OrderRecords(PostgresDatabase database, PostgresSchema schem
             """,
             connection,
             transaction);
-        command.Parameters.AddWithValue("id", snapshot.OrderId);
-        command.Parameters.AddWithValue("customer", snapshot.CustomerId);
-        command.Parameters.AddWithValue("status", snapshot.Status.ToString());
-        command.Parameters.AddWithValue("total", snapshot.TotalAmount);
-        command.Parameters.AddWithValue("currency", snapshot.Currency);
-        command.Parameters.AddWithValue("reason", (object?)snapshot.Reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("steps", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(snapshot.Steps, WireJson.Options));
-        command.Parameters.AddWithValue("sequence", snapshot.Sequence);
-        command.Parameters.AddWithValue("updated", snapshot.OccurredAt);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        command.Parameters.AddWithValue("ids", newest.Select(s => s.OrderId).ToArray());
+        command.Parameters.AddWithValue("customers", newest.Select(s => s.CustomerId).ToArray());
+        command.Parameters.AddWithValue("statuses", newest.Select(s => s.Status.ToString()).ToArray());
+        command.Parameters.AddWithValue("totals", newest.Select(s => s.TotalAmount).ToArray());
+        command.Parameters.AddWithValue("currencies", newest.Select(s => s.Currency).ToArray());
+        command.Parameters.AddWithValue("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, newest.Select(s => s.Reason).ToArray());
+        command.Parameters.AddWithValue("steps", NpgsqlDbType.Array | NpgsqlDbType.Text, newest.Select(s => JsonSerializer.Serialize(s.Steps, WireJson.Options)).ToArray());
+        command.Parameters.AddWithValue("sequences", newest.Select(s => s.Sequence).ToArray());
+        command.Parameters.AddWithValue("updated", newest.Select(s => s.OccurredAt).ToArray());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The snapshot with the highest sequence of each order (the first of equal ones).</summary>
+    public static List<OrderSnapshot> NewestPerOrder(IEnumerable<OrderSnapshot> snapshots)
+    {
+        var newest = new Dictionary<string, OrderSnapshot>(StringComparer.Ordinal);
+        foreach (var snapshot in snapshots)
+        {
+            if (!newest.TryGetValue(snapshot.OrderId, out var kept) || kept.Sequence < snapshot.Sequence)
+            {
+                newest[snapshot.OrderId] = snapshot;
+            }
+        }
+
+        return [.. newest.Values];
     }
 
     public async Task<OrderSnapshot?> FindAsync(string orderId, CancellationToken cancellationToken)
