@@ -7,9 +7,11 @@ using Serverless.Platform.Json;
 using Serverless.Platform.Messaging;
 using StackExchange.Redis;
 
-// Drain rate of ONE consumer process (audit handler: one PostgreSQL transaction per event with the
-// idempotency inbox, XACK after commit) against redis-benchmark's XADD rate on the same Redis, in
-// one run. Usage: dotnet run -c Release --project bench/Serverless.Consumers.Bench [-- events]
+// Drain rate of ONE consumer process (the production audit handler with the idempotency inbox on:
+// one PostgreSQL transaction per read batch, one pipelined XACK) against redis-benchmark's XADD
+// rate (50 clients) on the same Redis, interleaved in each of 3 rounds; prints the medians and, as
+// its last line, their ratio. Usage: dotnet run -c Release --project bench/Serverless.Consumers.Bench [-- events]
+const int Rounds = 3;
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
 var work = Directory.CreateTempSubdirectory("serverless-bench-consumer-").FullName;
 // Removed after the engines below are stopped (their disposal ends with the program's last statement).
@@ -18,59 +20,75 @@ await using var redisServer = await LocalRedis.StartAsync(work, CancellationToke
 await using var postgresCluster = await LocalPostgres.StartAsync(
     LocalPostgres.FindBinaries() ?? throw new InvalidOperationException("PostgreSQL binaries (initdb, pg_ctl) are needed"), work, CancellationToken.None);
 var redisPort = int.Parse(redisServer.Address.Split(':')[1], CultureInfo.InvariantCulture);
-
-var xaddPerSecond = await RedisBenchmarkXaddAsync(redisPort, events);
-
 await using var redis = await ConnectionMultiplexer.ConnectAsync(redisServer.Address);
-var database = redis.GetDatabase();
-for (var start = 0; start < events; start += 5_000)
+
+var drains = new List<double>();
+var xadds = new List<double>();
+for (var round = 1; round <= Rounds; round++)
 {
-    await Task.WhenAll(Enumerable.Range(start, Math.Min(5_000, events - start)).Select(i => database.StreamAddAsync(
-        "dev-bench", RedisStreamPublisher.DataField, CloudEventFactory.Serialize(new CloudEvent
-        {
-            Id = $"bench-{i}",
-            Source = "bench",
-            Type = "OrderPlaced",
-            Subject = $"ord-{i}",
-            Data = System.Text.Json.JsonSerializer.SerializeToElement(new { n = i }, WireJson.Options),
-        }))));
+    var xadd = await RedisBenchmarkXaddAsync(redisPort, events);
+    var drain = await DrainAsync(redis.GetDatabase(), $"bench{round}", events);
+    Console.WriteLine($"round {round}: consumer drain {drain,10:N0} events/s, redis-benchmark XADD {xadd,10:N0} requests/s, ratio {drain / xadd:F2}");
+    drains.Add(drain);
+    xadds.Add(xadd);
 }
 
-var consumer = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Serverless.Consumers.dll")])
+var drainMedian = Median(drains);
+var xaddMedian = Median(xadds);
+Console.WriteLine($"events per round:                {events}");
+Console.WriteLine($"consumer drain (1 process):      {drainMedian,10:N0} events/s  (audit handler, inbox on, batch transaction + pipelined XACK, median of {Rounds})");
+Console.WriteLine($"redis-benchmark XADD (baseline): {xaddMedian,10:N0} requests/s (50 clients, no pipelining, median of {Rounds})");
+Console.WriteLine($"consumer-drain/xadd = {drainMedian / xaddMedian:F2} (inbox on, median of {Rounds})");
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+// Fills a fresh stream, then times one consumer (its own schema) from its first audited event to the last.
+async Task<double> DrainAsync(IDatabase database, string topic, int count)
 {
-    WorkingDirectory = AppContext.BaseDirectory,
-    RedirectStandardOutput = true,
-    Environment =
+    for (var start = 0; start < count; start += 5_000)
     {
-        ["Serverless__Environment"] = "dev",
-        ["Urls"] = "http://127.0.0.1:0",
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Redis__Configuration"] = redisServer.Address,
-        ["Postgres__ConnectionString"] = postgresCluster.ConnectionString,
-        ["Postgres__Schema"] = "bench",
-        ["Consumer__Handler"] = "audit",
-        ["Consumer__Streams"] = "bench",
-        ["Consumer__Concurrency"] = "32",
-        ["Consumer__BatchSize"] = "128",
-    },
-})!;
-try
-{
-    await using var postgres = new NpgsqlConnection(postgresCluster.ConnectionString);
-    await postgres.OpenAsync();
-    var (startedAt, startCount) = await WaitForAsync(postgres, count => count > 0);
-    var (endedAt, _) = await WaitForAsync(postgres, count => count >= events);
-    var drainPerSecond = (events - startCount) / (endedAt - startedAt).TotalSeconds;
+        await Task.WhenAll(Enumerable.Range(start, Math.Min(5_000, count - start)).Select(i => database.StreamAddAsync(
+            $"dev-{topic}", RedisStreamPublisher.DataField, CloudEventFactory.Serialize(new CloudEvent
+            {
+                Id = $"bench-{i}",
+                Source = "bench",
+                Type = "OrderPlaced",
+                Subject = $"ord-{i}",
+                Data = System.Text.Json.JsonSerializer.SerializeToElement(new { n = i }, WireJson.Options),
+            }))));
+    }
 
-    Console.WriteLine($"events:                          {events}");
-    Console.WriteLine($"consumer drain (1 process):      {drainPerSecond,10:N0} events/s  (audit handler, inbox on, XACK after commit)");
-    Console.WriteLine($"redis-benchmark XADD (baseline): {xaddPerSecond,10:N0} requests/s (50 clients, no pipelining)");
-    Console.WriteLine($"ratio consumer / baseline:       {drainPerSecond / xaddPerSecond,10:P1}");
-}
-finally
-{
-    consumer.Kill();
-    await consumer.WaitForExitAsync();
+    using var consumer = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Serverless.Consumers.dll")])
+    {
+        WorkingDirectory = AppContext.BaseDirectory,
+        RedirectStandardOutput = true,
+        Environment =
+        {
+            ["Serverless__Environment"] = "dev",
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Redis__Configuration"] = redisServer.Address,
+            ["Postgres__ConnectionString"] = postgresCluster.ConnectionString,
+            ["Postgres__Schema"] = topic,
+            ["Consumer__Handler"] = "audit",
+            ["Consumer__Streams"] = topic,
+            ["Consumer__Concurrency"] = "1024",
+            ["Consumer__BatchSize"] = "256",
+        },
+    })!;
+    try
+    {
+        await using var postgres = new NpgsqlConnection(postgresCluster.ConnectionString);
+        await postgres.OpenAsync();
+        var (startedAt, startCount) = await WaitForAsync(postgres, topic, n => n > 0);
+        var (endedAt, _) = await WaitForAsync(postgres, topic, n => n >= count);
+        return (count - startCount) / (endedAt - startedAt).TotalSeconds;
+    }
+    finally
+    {
+        consumer.Kill();
+        await consumer.WaitForExitAsync();
+    }
 }
 
 static async Task<double> RedisBenchmarkXaddAsync(int port, int requests)
@@ -86,7 +104,7 @@ static async Task<double> RedisBenchmarkXaddAsync(int port, int requests)
     return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException($"unexpected redis-benchmark output: {output}");
 }
 
-static async Task<(DateTime At, long Count)> WaitForAsync(NpgsqlConnection postgres, Func<long, bool> done)
+static async Task<(DateTime At, long Count)> WaitForAsync(NpgsqlConnection postgres, string schema, Func<long, bool> done)
 {
     var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
     while (DateTime.UtcNow < deadline)
@@ -94,7 +112,7 @@ static async Task<(DateTime At, long Count)> WaitForAsync(NpgsqlConnection postg
         long count;
         try
         {
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM bench.event_audit", postgres);
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {schema}.event_audit", postgres);
             count = (long)(await command.ExecuteScalarAsync())!;
         }
         catch (PostgresException e) when (e.SqlState is "42P01" or "3F000")

@@ -52,6 +52,53 @@ public sealed class CrashSafetyTests
         Assert.Equal(0, await bed.PendingAsync());
     }
 
+    [Fact]
+    public async Task KilledWithBatchTransactionOpen_SurvivorAppliesEveryEventExactlyOnce()
+    {
+        const int events = 500;
+        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await bed.AddAuditEventsAsync(events);
+        await using var auditLock = await bed.LockAuditTableAsync(Ct);
+
+        // A long processing timeout: the batches stay blocked in their open transactions until the kill.
+        await using (var killed = bed.StartConsumer(("Consumer:Concurrency", "64"), ("Consumer:BatchSize", "32"), ("Consumer:ProcessingTimeout", "00:01:00")))
+        {
+            await Eventually.TrueAsync(async () => await OpenBatchTransactionsAsync(bed) >= 1, Bound, "a batch transaction blocked after recording its inbox rows");
+            var pendingAtKill = await bed.PendingAsync();
+            killed.Kill();
+            await killed.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.True(pendingAtKill > 1, $"the kill must cut off a batch of several entries, not one ({pendingAtKill} pending)");
+        }
+
+        // The blocked statements now run on for a client that is gone: PostgreSQL rolls them back.
+        await auditLock.ReleaseAsync(Ct);
+        await using (var survivor = bed.StartConsumer(("Consumer:ProcessingTimeout", "00:00:01")))
+        {
+            await Eventually.TrueAsync(async () => await AuditedAsync(bed) >= events && await bed.PendingAsync() == 0, Bound, "the survivor to drain everything");
+        }
+
+        Assert.Equal(events, await AuditedAsync(bed));
+        Assert.Equal(events, await bed.ScalarAsync<long>("SELECT count(DISTINCT event_id) FROM event_audit", Ct));
+        Assert.Equal(events, await bed.ScalarAsync<long>("SELECT count(*) FROM consumer_inbox", Ct));
+        Assert.Empty(await bed.DeadLettersAsync());
+    }
+
+    /// <summary>
+    /// Transactions of this bed's consumer waiting on the locked audit table in the middle of a
+    /// batch: the batch's audit insert is waiting while the same transaction holds its inbox insert.
+    /// </summary>
+    private static Task<long> OpenBatchTransactionsAsync(ConsumerTestBed bed) =>
+        bed.ScalarAsync<long>(
+            $"""
+            SELECT count(*) FROM pg_locks waiting
+            JOIN pg_stat_activity activity ON activity.pid = waiting.pid
+            WHERE waiting.relation = '{bed.Schema}.event_audit'::regclass AND NOT waiting.granted
+              AND activity.query LIKE '%unnest%'
+              AND EXISTS (SELECT 1 FROM pg_locks inbox
+                          WHERE inbox.pid = waiting.pid AND inbox.relation = '{bed.Schema}.consumer_inbox'::regclass AND inbox.mode = 'RowExclusiveLock')
+            """,
+            Ct);
+
     private static Task<long> AuditedAsync(ConsumerTestBed bed) =>
         bed.ScalarAsync<long>("SELECT count(*) FROM event_audit", Ct);
 }

@@ -79,6 +79,61 @@ public sealed class ProjectionTests
         await Eventually.TrueAsync(async () => await TryGetAsync(store, "ord-p1") is { Value.Status: OrderStatus.Confirmed }, Bound, "the rebuilt order read back");
     }
 
+    [Fact]
+    public async Task Projection_SeveralEventsOfOneOrderInOneBatch_NewestWinsAndStaleNeverOverwrites()
+    {
+        await using var bed = await ConsumerTestBed.CreateAsync("projection");
+        var keyPrefix = $"{bed.Topic}-orders";
+        // ord-b3 already holds a newer state than anything in the batch.
+        await using (var connection = await bed.OpenAsync(Ct))
+        {
+            await using var create = new Npgsql.NpgsqlCommand(OrderRecords.Migration.Sql, connection);
+            await create.ExecuteNonQueryAsync(Ct);
+            await using var newer = new Npgsql.NpgsqlCommand(
+                """
+                INSERT INTO orders (order_id, customer_id, status, total_amount, currency, steps, sequence, updated_at)
+                VALUES ('ord-b3', 'cust-1', 'Cancelled', 42.5, 'EUR', '[]', 9, now())
+                """,
+                connection);
+            await newer.ExecuteNonQueryAsync(Ct);
+        }
+
+        // Published before the consumer starts: its first read takes them all, one batch (fewer than its 16 slots).
+        await bed.AddAsync(
+        [
+            ConsumerTestBed.Event("ord-b1:OrderPlaced", OrderEventTypes.OrderPlaced, ConsumerTestBed.Snapshot("ord-b1", OrderStatus.Received, 1)),
+            ConsumerTestBed.Event("ord-b1:OrderConfirmed", OrderEventTypes.OrderConfirmed, ConsumerTestBed.Snapshot("ord-b1", OrderStatus.Confirmed, 3)),
+            ConsumerTestBed.Event("ord-b1:InventoryReserved", OrderEventTypes.InventoryReserved, ConsumerTestBed.Snapshot("ord-b1", OrderStatus.Reserving, 2)),
+            ConsumerTestBed.Event("ord-b2:OrderFailed", OrderEventTypes.OrderFailed, ConsumerTestBed.Snapshot("ord-b2", OrderStatus.Failed, 5, "OutOfStock: none left")),
+            ConsumerTestBed.Event("ord-b2:InventoryReserved", OrderEventTypes.InventoryReserved, ConsumerTestBed.Snapshot("ord-b2", OrderStatus.Reserving, 2)),
+            ConsumerTestBed.Event("ord-b2:OrderFailed", OrderEventTypes.OrderFailed, ConsumerTestBed.Snapshot("ord-b2", OrderStatus.Failed, 5, "OutOfStock: none left")),
+            ConsumerTestBed.Event("ord-b3:OrderConfirmed", OrderEventTypes.OrderConfirmed, ConsumerTestBed.Snapshot("ord-b3", OrderStatus.Confirmed, 8)),
+            ConsumerTestBed.Event("ord-b3:InventoryReserved", OrderEventTypes.InventoryReserved, ConsumerTestBed.Snapshot("ord-b3", OrderStatus.Reserving, 7)),
+        ]);
+        await using var services = ReadModelServices(bed, keyPrefix);
+        var store = services.GetRequiredService<IStateStore>();
+
+        await using (var consumer = bed.StartConsumer(("State:KeyPrefix", keyPrefix)))
+        {
+            await Eventually.TrueAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, Bound, "all events projected");
+        }
+
+        Assert.Equal("Confirmed/3", await bed.ScalarAsync<string>("SELECT status || '/' || sequence FROM orders WHERE order_id = 'ord-b1'", Ct));
+        Assert.Equal("Failed/5/OutOfStock: none left", await bed.ScalarAsync<string>("SELECT status || '/' || sequence || '/' || reason FROM orders WHERE order_id = 'ord-b2'", Ct));
+        Assert.Equal("Cancelled/9", await bed.ScalarAsync<string>("SELECT status || '/' || sequence FROM orders WHERE order_id = 'ord-b3'", Ct));
+        Assert.Equal((OrderStatus.Confirmed, 3), await StoredAsync(store, "ord-b1"));
+        Assert.Equal((OrderStatus.Failed, 5), await StoredAsync(store, "ord-b2"));
+        // The repeated event id is one inbox row: seven distinct events, all recorded once.
+        Assert.Equal(7L, await bed.ScalarAsync<long>($"SELECT count(*) FROM consumer_inbox WHERE consumer_group = '{bed.Group}'", Ct));
+        Assert.Empty(await bed.DeadLettersAsync());
+    }
+
+    private static async Task<(OrderStatus, int)> StoredAsync(IStateStore store, string orderId)
+    {
+        var stored = await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor(orderId), Ct);
+        return (stored!.Value.Status, stored.Value.Sequence);
+    }
+
     /// <summary>True only when Redis answered and holds no state for the order (unreachable is not empty).</summary>
     private static async Task<bool> IsReachableWithoutAsync(IStateStore store, string orderId)
     {

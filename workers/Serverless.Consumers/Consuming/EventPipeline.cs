@@ -83,6 +83,14 @@ public sealed partial class EventPipeline(
             return results!;
         }
 
+        if (accepted.Count == 1)
+        {
+            // Nothing to gain from the set-based path, and a failure would only be tried twice.
+            var single = screened.FindIndex(s => s.Event is not null);
+            results[single] = await ApplyOneAsync(accepted[0], group, cancellationToken);
+            return results!;
+        }
+
         IReadOnlyList<DeliveryOutcome> outcomes;
         try
         {

@@ -432,7 +432,8 @@ public sealed partial class StreamConsumerService(
         var remaining = inFlight.Values.ToList();
         if (remaining.Count > 0)
         {
-            LogDraining(remaining.Count, stream);
+            // Each in-flight entry holds a slot, whether handled alone or in a batch.
+            LogDraining(settings.Concurrency - slots.CurrentCount, stream);
             await Task.WhenAll(remaining);
         }
 
