@@ -92,10 +92,10 @@ public sealed class CrashSafetyTests
             $"""
             SELECT count(*) FROM pg_locks waiting
             JOIN pg_stat_activity activity ON activity.pid = waiting.pid
-            WHERE waiting.relation = '{bed.Schema}.event_audit'::regclass AND NOT waiting.granted
+            WHERE waiting.relation = to_regclass('{bed.Schema}.event_audit') AND NOT waiting.granted
               AND activity.query LIKE '%unnest%'
               AND EXISTS (SELECT 1 FROM pg_locks inbox
-                          WHERE inbox.pid = waiting.pid AND inbox.relation = '{bed.Schema}.consumer_inbox'::regclass AND inbox.mode = 'RowExclusiveLock')
+                          WHERE inbox.pid = waiting.pid AND inbox.relation = to_regclass('{bed.Schema}.consumer_inbox') AND inbox.mode = 'RowExclusiveLock')
             """,
             Ct);
 
