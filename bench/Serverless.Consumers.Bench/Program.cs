@@ -10,9 +10,13 @@ using StackExchange.Redis;
 // Drain rate of ONE consumer process (the production audit handler with the idempotency inbox on:
 // one PostgreSQL transaction per read batch, one pipelined XACK) against redis-benchmark's XADD
 // rate (50 clients) on the same Redis, interleaved in each of 3 rounds; prints the medians and, as
-// its last line, their ratio. Usage: dotnet run -c Release --project bench/Serverless.Consumers.Bench [-- events]
+// its last line, their ratio. Usage:
+// dotnet run -c Release --project bench/Serverless.Consumers.Bench [-- events [concurrency [batch size]]]
 const int Rounds = 3;
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
+// Enough slots for several batches in flight, each a transaction of its own.
+var concurrency = args.Length > 1 ? args[1] : "1024";
+var batchSize = args.Length > 2 ? args[2] : "256";
 var work = Directory.CreateTempSubdirectory("serverless-bench-consumer-").FullName;
 // Removed after the engines below are stopped (their disposal ends with the program's last statement).
 AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(work, recursive: true);
@@ -35,7 +39,7 @@ for (var round = 1; round <= Rounds; round++)
 
 var drainMedian = Median(drains);
 var xaddMedian = Median(xadds);
-Console.WriteLine($"events per round:                {events}");
+Console.WriteLine($"events per round:                {events} (Consumer:Concurrency {concurrency}, Consumer:BatchSize {batchSize})");
 Console.WriteLine($"consumer drain (1 process):      {drainMedian,10:N0} events/s  (audit handler, inbox on, batch transaction + pipelined XACK, median of {Rounds})");
 Console.WriteLine($"redis-benchmark XADD (baseline): {xaddMedian,10:N0} requests/s (50 clients, no pipelining, median of {Rounds})");
 Console.WriteLine($"consumer-drain/xadd = {drainMedian / xaddMedian:F2} (inbox on, median of {Rounds})");
@@ -72,8 +76,8 @@ async Task<double> DrainAsync(IDatabase database, string topic, int count)
             ["Postgres__Schema"] = topic,
             ["Consumer__Handler"] = "audit",
             ["Consumer__Streams"] = topic,
-            ["Consumer__Concurrency"] = "1024",
-            ["Consumer__BatchSize"] = "256",
+            ["Consumer__Concurrency"] = concurrency,
+            ["Consumer__BatchSize"] = batchSize,
         },
     })!;
     try

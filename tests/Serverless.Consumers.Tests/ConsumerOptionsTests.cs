@@ -75,6 +75,17 @@ public sealed class ConsumerOptionsTests
         Assert.Contains(problems, p => p.StartsWith("Consumer:RedeliverInterval: 'soon' is not a duration", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(0, 16)]
+    [InlineData(10_001, 16)]
+    [InlineData(64, 0)]
+    public void Validate_BatchSizeOrConcurrencyOutOfRange_Refused(int batchSize, int concurrency)
+    {
+        var problems = Problems(new ConsumerOptions { Handler = "audit", BatchSize = batchSize, Concurrency = concurrency });
+
+        Assert.Contains($"Consumer:BatchSize ({batchSize}) and Consumer:Concurrency ({concurrency}) must be between 1 and 10000.", problems);
+    }
+
     private static List<string> Problems(ConsumerOptions options) =>
         options.Validate(new ServerlessEnvironmentOptions { Environment = "dev" }, ConsumerRegistration.Handlers).ToList();
 }
