@@ -72,7 +72,10 @@ public static class WorkerRegistration
                 TaskQueueNames.For(environment, queue),
                 WorkerOptionsRules.SelectWorkflows(definition, tuning),
                 WorkerOptionsRules.SelectActivities(definition, tuning),
-                tuning);
+                tuning)
+            {
+                LocalActivities = WorkerOptionsRules.SelectLocalActivities(definition, tuning),
+            };
             var slots = new QueueSlots(plan);
             services.AddSingleton(slots);
             services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<QueueWorkerService>(provider, plan, slots));

@@ -19,15 +19,19 @@ internal static class OrderHistories
         "EUR",
         token);
 
-    /// <summary>Events are published on the workflow's own queue.</summary>
+    /// <summary>The workflow's own queue: its workflow tasks run there, and with them its local activities.</summary>
     public const string OrdersQueue = HistoryBuilder.WorkflowTaskQueue;
+
+    public const string PublishOrderEvent = "PublishOrderEvent";
 
     /// <summary>The start of every path: the workflow begins by publishing OrderPlaced.</summary>
     public static HistoryBuilder Start() => new HistoryBuilder(OrderWorkflow.Name, Input()).Published();
 
-    /// <summary>One domain event published (the history does not say which; the code decides).</summary>
-    public static HistoryBuilder Published(this HistoryBuilder history) =>
-        history.Activity("PublishOrderEvent", OrdersQueue);
+    /// <summary>
+    /// One domain event published by a local activity inside the workflow task just recorded (the
+    /// marker does not say which event; the code decides).
+    /// </summary>
+    public static HistoryBuilder Published(this HistoryBuilder history) => history.LocalActivity(PublishOrderEvent);
 
     /// <summary>Reserved, then InventoryReserved published.</summary>
     public static HistoryBuilder Reserved(this HistoryBuilder history) =>

@@ -10,9 +10,9 @@ namespace Serverless.Orders.Tests.Replay;
 
 /// <summary>
 /// The real <see cref="OrderWorkflow"/> replayed offline on hand-built histories. Each history pins
-/// the exact activity sequence of one path, event publications included: if the code took another
-/// path (or skipped or added an event), replay would fail with a nondeterminism error (shown by the
-/// last tests).
+/// the exact activity sequence of one path, event publications (local activity markers) included:
+/// if the code took another path (or skipped or added an event), replay would fail with a
+/// nondeterminism error (shown by the last tests).
 /// </summary>
 public sealed class OrderWorkflowReplayTests
 {
@@ -153,32 +153,40 @@ public sealed class OrderWorkflowReplayTests
     }
 
     [Fact]
-    public async Task Run_CancelWhilePublishingCapture_IsRejected()
+    public async Task Run_RedisDownWhilePublishingCapture_OrderWaitsAndCancelIsRejected()
     {
-        // The capture is done before PaymentCaptured goes out: a cancel arriving then is too late.
+        // PaymentCaptured cannot be published: the local retries inside the task give up at the
+        // retry threshold, the order waits on a backoff timer (nothing skipped), a cancel arrives
+        // meanwhile and is too late (the money is taken), the next attempt publishes.
         var history = Start().Reserved()
             .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId))
-            .ScheduleActivity("PublishOrderEvent", OrdersQueue)
+            .LocalActivityBackingOff(PublishOrderEvent, attempt: 4, backoff: TimeSpan.FromSeconds(8))
             .Signal("Cancel", new CancelOrderRequest("too late"))
-            .ActivityCompleted().WorkflowTask()
+            .TimerFired().WorkflowTask()
+            .LocalActivity(PublishOrderEvent, attempt: 5)
             .Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
-        var (workflow, _) = await ReplayCleanAsync(history);
+        var (workflow, events) = await ReplayCleanAsync(history);
 
         Assert.Equal(OrderStatus.Confirmed, workflow.Status);
         Assert.Equal(StepOutcome.Rejected, Assert.Single(workflow.Progress.Steps, s => s.Name == OrderSteps.Cancel).Outcome);
+        // One publication per event: the retries are the SDK's, with the same request (and event id).
+        Assert.Equal(
+            [OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.PaymentCaptured, OrderEventTypes.OrderConfirmed],
+            events.Types);
     }
 
     [Fact]
     public async Task Run_TransientFailuresThenSuccess_ContinuesAsHappyPath()
     {
-        // Retries happen on the server: the history only shows the attempt that finally ran.
+        // Activity retries happen on the server and local ones inside the workflow task: the
+        // history only shows the attempt that finally ran.
         var history = Start()
             .ScheduleActivity("ReserveInventory", Inventory).ActivityStarted(attempt: 4).ActivityCompleted(new Reservation(ReservationId)).WorkflowTask()
             .Published()
             .ScheduleActivity("ChargePayment", Payments).ActivityStarted(attempt: 2).ActivityCompleted(new PaymentReceipt(ChargeId)).WorkflowTask()
-            .ScheduleActivity("PublishOrderEvent", OrdersQueue).ActivityStarted(attempt: 7).ActivityCompleted().WorkflowTask()
+            .LocalActivity(PublishOrderEvent, attempt: 3)
             .Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
@@ -281,8 +289,54 @@ public sealed class OrderWorkflowReplayTests
 
         var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
 
+        Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
+    }
+
+    [Fact]
+    public async Task Run_HistoryPublishingThroughActivities_FailsWithNondeterminism()
+    {
+        // An order started before events became local activities: its history has a publishing
+        // activity where the code now runs a local activity. Such orders must finish on the old
+        // workers before the new ones take the queue (workers/README.md).
+        var history = new HistoryBuilder(OrderWorkflow.Name, Input())
+            .Activity(PublishOrderEvent, OrdersQueue)
+            .Activity("ReserveInventory", Inventory, new Reservation(ReservationId)).Activity(PublishOrderEvent, OrdersQueue)
+            .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId)).Activity(PublishOrderEvent, OrdersQueue)
+            .Activity("ConfirmReservation", Inventory).Activity(PublishOrderEvent, OrdersQueue)
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
+    }
+
+    [Fact]
+    public async Task Run_MarkerOfAnotherActivityType_FailsWithNondeterminism()
+    {
+        // The marker where OrderPlaced is published names another local activity.
+        var history = new HistoryBuilder(OrderWorkflow.Name, Input())
+            .LocalActivity("NotifyCustomer")
+            .Reserved().Charged().Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
         var failure = Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
-        Assert.Contains("'ReserveInventory' does not match activity type of activity command 'PublishOrderEvent'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("'NotifyCustomer' does not match activity type of local activity command 'PublishOrderEvent'", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_HistoryMissingCaptureMarker_FailsWithNondeterminism()
+    {
+        // The happy path without the PaymentCaptured marker: an event the code publishes is not in the history.
+        var history = Start().Reserved()
+            .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId))
+            .Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        Assert.IsType<WorkflowNondeterminismException>(result.ReplayFailure);
     }
 
     [Fact]

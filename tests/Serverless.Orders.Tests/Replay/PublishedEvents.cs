@@ -3,7 +3,7 @@ using Temporalio.Worker.Interceptors;
 
 namespace Serverless.Orders.Tests.Replay;
 
-/// <summary>Records the events a workflow publishes during a replay (the history itself holds no activity inputs).</summary>
+/// <summary>Records the events a workflow publishes during a replay (the history itself holds no local activity inputs).</summary>
 internal sealed class PublishedEvents : IWorkerInterceptor
 {
     public List<PublishOrderEventRequest> Requests { get; } = [];
@@ -19,14 +19,14 @@ internal sealed class PublishedEvents : IWorkerInterceptor
 
     private sealed class Outbound(PublishedEvents events, WorkflowOutboundInterceptor next) : WorkflowOutboundInterceptor(next)
     {
-        public override Task<TResult> ScheduleActivityAsync<TResult>(ScheduleActivityInput input)
+        public override Task<TResult> ScheduleLocalActivityAsync<TResult>(ScheduleLocalActivityInput input)
         {
             if (input.Args.Count == 1 && input.Args.First() is PublishOrderEventRequest request)
             {
                 events.Requests.Add(request);
             }
 
-            return Next.ScheduleActivityAsync<TResult>(input);
+            return Next.ScheduleLocalActivityAsync<TResult>(input);
         }
     }
 }

@@ -20,23 +20,24 @@ public sealed class CorrelationInterceptorTests
     {
         using var loggers = new ScopeRecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(loggers));
-        // Every state change publishes an event from the workflow's own queue.
+        // Every state change publishes an event through a local activity.
         var history = new HistoryBuilder(OrderWorkflow.Name, Order, Header("corr-42"))
-            .Activity("PublishOrderEvent", "dev-orders")
+            .LocalActivity("PublishOrderEvent")
             .Activity("ReserveInventory", "dev-inventory", new Reservation("res-1"))
-            .Activity("PublishOrderEvent", "dev-orders")
+            .LocalActivity("PublishOrderEvent")
             .Activity("ChargePayment", "dev-payments", new PaymentReceipt("ch-1"))
-            .Activity("PublishOrderEvent", "dev-orders")
+            .LocalActivity("PublishOrderEvent")
             .Activity("ConfirmReservation", "dev-inventory")
-            .Activity("PublishOrderEvent", "dev-orders")
+            .LocalActivity("PublishOrderEvent")
             .CompletedWith(new OrderOutcome(Order.OrderId, OrderStatus.Confirmed, null, "res-1", "ch-1"));
 
         var (result, capture) = await Replays.ReplayAsync<OrderWorkflow>(
             history, [new CorrelationInterceptor(factory)], TestContext.Current.CancellationToken);
 
         Assert.Null(result.ReplayFailure);
-        Assert.Equal(7, capture.ScheduledActivities.Count);
-        Assert.All(capture.ScheduledActivities, scheduled => Assert.Equal("corr-42", Read(scheduled.Headers)));
+        Assert.Equal(3, capture.ScheduledActivities.Count);
+        Assert.Equal(4, capture.ScheduledLocalActivities.Count);
+        Assert.All(capture.ScheduledActivities.Concat(capture.ScheduledLocalActivities), scheduled => Assert.Equal("corr-42", Read(scheduled.Headers)));
     }
 
     [Fact]

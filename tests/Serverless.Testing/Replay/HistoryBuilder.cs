@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using System.Text.Json;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.Failure.V1;
@@ -11,21 +12,30 @@ using Temporalio.Converters;
 namespace Serverless.Testing.Replay;
 
 /// <summary>
-/// Builds workflow histories by hand for offline replay (see shared/docs/replay-histories.md).
-/// Event ids, activity ids and timestamps are assigned in order; the first workflow task carries
-/// the SDK flags that make replay compare activity types and ids (without them a wrong activity
-/// replays "successfully").
+/// Builds workflow histories by hand for offline replay. Event ids, activity ids and timestamps
+/// are assigned in order; the first workflow task carries the SDK flags that make replay compare
+/// activity types and ids (without them a wrong activity replays "successfully"). Activities and
+/// local activities share one sequence, as the .NET SDK numbers them.
 /// </summary>
 public sealed class HistoryBuilder
 {
     public const string WorkflowTaskQueue = "dev-orders";
 
+    /// <summary>The marker name the Temporal core gives a local activity's result.</summary>
+    public const string LocalActivityMarker = "core_local_activity";
+
     private static readonly DateTime Start = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+
+    // The core reads the marker's "data" as serde JSON of its LocalActivityMarkerData: snake_case
+    // field names, timestamps and durations as {seconds, nanos}, every field present.
+    private static readonly JsonSerializerOptions MarkerJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly List<HistoryEvent> events = [];
     private long lastWorkflowTaskCompletedId;
     private long pendingActivityScheduledId;
     private long pendingActivityStartedId;
     private int activitySeq;
+    private int timerSeq;
+    private long pendingTimerStartedId;
 
     public HistoryBuilder(string workflowType, object? input, IDictionary<string, Payload>? headers = null)
     {
@@ -136,6 +146,40 @@ public sealed class HistoryBuilder
         return this;
     }
 
+    /// <summary>
+    /// A local activity that completed inside the workflow task just recorded: its marker, placed
+    /// among that task's commands in the order the code issued them. <paramref name="attempt"/> is
+    /// the attempt that succeeded (retries within the task leave no other trace).
+    /// </summary>
+    public HistoryBuilder LocalActivity(string activityType, object? result = null, int attempt = 1) =>
+        RecordLocalActivity(activityType, attempt, result, failure: null, backoff: null);
+
+    /// <summary>
+    /// A local activity whose attempt failed with a backoff beyond its local retry threshold: the
+    /// marker carries the failure and the backoff, and the workflow waits on a timer (left pending:
+    /// follow with <see cref="TimerFired"/>) before scheduling the next attempt as a new local activity.
+    /// </summary>
+    public HistoryBuilder LocalActivityBackingOff(string activityType, int attempt, TimeSpan backoff, string message = "unavailable")
+    {
+        RecordLocalActivity(activityType, attempt, result: null, new Failure { Message = message, ApplicationFailureInfo = new ApplicationFailureInfo() }, backoff);
+        var timerId = (++timerSeq).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        pendingTimerStartedId = Add(EventType.TimerStarted, e => e.TimerStartedEventAttributes = new()
+        {
+            TimerId = timerId,
+            StartToFireTimeout = Duration.FromTimeSpan(backoff),
+            WorkflowTaskCompletedEventId = lastWorkflowTaskCompletedId,
+        });
+        return this;
+    }
+
+    public HistoryBuilder TimerFired()
+    {
+        var started = pendingTimerStartedId;
+        var timerId = events[(int)started - 1].TimerStartedEventAttributes.TimerId;
+        Add(EventType.TimerFired, e => e.TimerFiredEventAttributes = new() { TimerId = timerId, StartedEventId = started });
+        return this;
+    }
+
     /// <summary>An activity scheduled, run and completed, followed by the workflow task that reacts to it.</summary>
     public HistoryBuilder Activity(string activityType, string taskQueue, object? result = null) =>
         ScheduleActivity(activityType, taskQueue).ActivityCompleted(result).WorkflowTask();
@@ -168,6 +212,46 @@ public sealed class HistoryBuilder
         return (pendingActivityScheduledId, pendingActivityStartedId);
     }
 
+    private HistoryBuilder RecordLocalActivity(string activityType, int attempt, object? result, Failure? failure, TimeSpan? backoff)
+    {
+        var seq = ++activitySeq;
+        var completedBy = lastWorkflowTaskCompletedId;
+        // Perceived completion time: the start of the workflow task that ran it.
+        var completeTime = ProtoTime.From(events[(int)completedBy - 2].EventTime);
+        var data = new LocalActivityMarkerData(
+            (uint)seq,
+            (uint)attempt,
+            seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            activityType,
+            completeTime,
+            backoff is { } wait ? new ProtoTime(wait.Ticks / TimeSpan.TicksPerSecond, (int)(wait.Ticks % TimeSpan.TicksPerSecond * 100)) : null,
+            completeTime);
+        Add(EventType.MarkerRecorded, e =>
+        {
+            e.MarkerRecordedEventAttributes = new()
+            {
+                MarkerName = LocalActivityMarker,
+                WorkflowTaskCompletedEventId = completedBy,
+                Failure = failure,
+            };
+            e.MarkerRecordedEventAttributes.Details.Add("data", new Payloads
+            {
+                Payloads_ = { JsonPayload(JsonSerializer.SerializeToUtf8Bytes(data, MarkerJson)) },
+            });
+            if (failure is null)
+            {
+                e.MarkerRecordedEventAttributes.Details.Add("result", Payloads(result));
+            }
+        });
+        return this;
+    }
+
+    private static Payload JsonPayload(byte[] json) => new()
+    {
+        Metadata = { ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain") },
+        Data = Google.Protobuf.ByteString.CopyFrom(json),
+    };
+
     private static Payloads Payloads(object? value) =>
         new() { Payloads_ = { DataConverter.Default.PayloadConverter.ToPayload(value) } };
 
@@ -186,4 +270,14 @@ public sealed class HistoryBuilder
         events.Add(historyEvent);
         return id;
     }
+}
+
+/// <summary>The core's LocalActivityMarkerData (coresdk.external_data), as it writes it into the marker.</summary>
+internal sealed record LocalActivityMarkerData(
+    uint Seq, uint Attempt, string ActivityId, string ActivityType, ProtoTime? CompleteTime, ProtoTime? Backoff, ProtoTime? OriginalScheduleTime);
+
+/// <summary>A protobuf Timestamp or Duration in the core's serde form.</summary>
+internal sealed record ProtoTime(long Seconds, int Nanos)
+{
+    public static ProtoTime From(Timestamp time) => new(time.Seconds, time.Nanos);
 }

@@ -4,7 +4,7 @@ using Temporalio.Worker.Interceptors;
 namespace Serverless.Testing.Replay;
 
 /// <summary>
-/// Sees the workflow instance, its result and the activities it schedules during a replay.
+/// Sees the workflow instance, its result and the activities and local activities it schedules during a replay.
 /// Use a fresh one per history.
 /// </summary>
 public sealed class ReplayCapture : IWorkerInterceptor
@@ -16,6 +16,8 @@ public sealed class ReplayCapture : IWorkerInterceptor
     public Exception? WorkflowException { get; private set; }
 
     public List<(string ActivityType, IDictionary<string, Payload>? Headers)> ScheduledActivities { get; } = [];
+
+    public List<(string ActivityType, IDictionary<string, Payload>? Headers)> ScheduledLocalActivities { get; } = [];
 
     public WorkflowInboundInterceptor InterceptWorkflow(WorkflowInboundInterceptor nextInterceptor) => new Inbound(this, nextInterceptor);
 
@@ -45,6 +47,12 @@ public sealed class ReplayCapture : IWorkerInterceptor
         {
             capture.ScheduledActivities.Add((input.Activity, input.Headers));
             return Next.ScheduleActivityAsync<TResult>(input);
+        }
+
+        public override Task<TResult> ScheduleLocalActivityAsync<TResult>(ScheduleLocalActivityInput input)
+        {
+            capture.ScheduledLocalActivities.Add((input.Activity, input.Headers));
+            return Next.ScheduleLocalActivityAsync<TResult>(input);
         }
     }
 }

@@ -63,6 +63,23 @@ public sealed class QueueWorkerServiceTests
     }
 
     [Fact]
+    public async Task AddOrderWorkers_OrdersPool_RegistersEventPublishingAsLocalActivitiesOnly()
+    {
+        await using var app = Build(new Dictionary<string, string?> { ["Workers:Poll"] = "orders" });
+
+        var options = Assert.Single(app.Services.GetServices<IHostedService>().OfType<QueueWorkerService>()).BuildWorkerOptions();
+        var slots = Assert.Single(app.Services.GetServices<QueueSlots>());
+
+        Assert.Equal("OrderWorkflow", Assert.Single(options.Workflows).Name);
+        // Registered, so the workflow's local activities run in this worker, but never polled for.
+        Assert.Equal("PublishOrderEvent", Assert.Single(options.Activities).Name);
+        Assert.True(options.LocalActivityWorkerOnly);
+        Assert.IsType<FixedSizeSlotSupplier>(Assert.IsType<WorkerTuner>(options.Tuner).LocalActivitySlotSupplier);
+        // The lease offers workflow slots only: the orders queue never holds an activity task.
+        Assert.Equal(new Platform.Redis.WorkerSlots(0, 50, 0, 0), slots.Snapshot());
+    }
+
+    [Fact]
     public async Task AddOrderWorkers_PaymentsPoolWithoutRedis_RefusesToStart()
     {
         await using var app = Build(new Dictionary<string, string?>
@@ -87,6 +104,7 @@ public sealed class QueueWorkerServiceTests
         Assert.Equal(["dev-inventory", "dev-orders", "dev-payments"], app.Services.GetServices<QueueSlots>().Select(s => s.TaskQueue).Order(StringComparer.Ordinal));
         var orders = Assert.Single(plans, p => p.TaskQueue == "dev-orders");
         Assert.Equal("OrderWorkflow", Assert.Single(orders.Workflows).Name);
+        Assert.False(Assert.Single(plans, p => p.TaskQueue == "dev-payments").LocalActivityWorkerOnly);
         Assert.Equal(
             ["ConfirmReservation", "ReleaseInventory", "ReserveInventory"],
             Assert.Single(plans, p => p.TaskQueue == "dev-inventory").Activities.Select(a => a.Name).Order(StringComparer.Ordinal));

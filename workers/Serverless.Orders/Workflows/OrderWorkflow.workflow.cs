@@ -11,7 +11,8 @@ namespace Serverless.Orders.Workflows;
 /// Reserve inventory → charge payment → confirm the reservation. A business failure ends the order
 /// as <see cref="OrderStatus.Failed"/> after compensating what was done (refund, release); a cancel
 /// signal is honoured until the payment has been captured. Each state change publishes a domain
-/// event (<see cref="OrderEventTypes"/>) through an activity on the workflow's own queue, awaited
+/// event (<see cref="OrderEventTypes"/>) through a local activity, run by the worker inside the
+/// workflow task that reaches the state (a marker in the history, no task of its own), awaited
 /// before the order moves on, so events leave in order and none is skipped. Deterministic code
 /// only: time comes from <see cref="Workflow.UtcNow"/>, queues from the workflow's own task queue.
 /// </summary>
@@ -211,7 +212,7 @@ public sealed class OrderWorkflow
             [.. steps],
             ++eventsPublished,
             Workflow.UtcNow);
-        return Workflow.ExecuteActivityAsync(
+        return Workflow.ExecuteLocalActivityAsync(
             (OrderEventActivities a) => a.PublishOrderEventAsync(new PublishOrderEventRequest(eventType, snapshot)),
             EventStep());
     }
@@ -243,13 +244,19 @@ public sealed class OrderWorkflow
     };
 
     /// <summary>
-    /// Publishing runs on the workflow's own queue and retries until Redis (or the sidecar) takes the
-    /// event: an order waits rather than skip an event, and a retry carries the same event id.
+    /// Publishing runs as a local activity and retries until Redis (or the sidecar) takes the event,
+    /// with no deadline (no ScheduleToClose, no attempt limit): an order waits rather than skip an
+    /// event, and every retry carries the same event id. A hung attempt is cut after 10 s and
+    /// retried (the worker heartbeats the workflow task while a local activity runs). Retries
+    /// back off inside the worker up to the local retry threshold (1 + 2 + 4 s); beyond it each wait
+    /// is a durable timer in the history, so a long outage costs one workflow task per retry (at
+    /// most one a minute) instead of holding a workflow task and its slot open, and survives the
+    /// worker being restarted.
     /// </summary>
-    private static ActivityOptions EventStep() => new()
+    private static LocalActivityOptions EventStep() => new()
     {
-        TaskQueue = Workflow.Info.TaskQueue,
-        StartToCloseTimeout = TimeSpan.FromSeconds(30),
+        StartToCloseTimeout = TimeSpan.FromSeconds(10),
+        LocalRetryThreshold = TimeSpan.FromSeconds(5),
         RetryPolicy = new RetryPolicy
         {
             InitialInterval = TimeSpan.FromSeconds(1),

@@ -9,8 +9,15 @@ using Temporalio.Worker;
 
 namespace Serverless.Workers.Hosting;
 
-/// <summary>What one queue's worker runs, resolved from the catalog and configuration at start.</summary>
-public sealed record QueueWorkerPlan(string Queue, string TaskQueue, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities, QueueOptions Tuning);
+/// <summary>
+/// What one queue's worker runs, resolved from the catalog and configuration at start:
+/// <see cref="Activities"/> polled from the queue, <see cref="LocalActivities"/> run by its workflows.
+/// </summary>
+public sealed record QueueWorkerPlan(
+    string Queue, string TaskQueue, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities, QueueOptions Tuning)
+{
+    public IReadOnlyList<Type> LocalActivities { get; init; } = [];
+}
 
 /// <summary>
 /// Polls one task queue until the host stops. On SIGTERM polling stops at once, in-flight
@@ -41,6 +48,9 @@ public sealed partial class QueueWorkerService(
             MaxConcurrentWorkflowTaskPolls = tuning.MaxConcurrentWorkflowTaskPolls,
             MaxCachedWorkflows = tuning.MaxCachedWorkflows,
             MaxActivitiesPerSecond = tuning.MaxActivitiesPerSecond,
+            // Registered local activities would otherwise start an activity poller on a queue that
+            // never gets an activity task.
+            LocalActivityWorkerOnly = plan.Activities.Count == 0,
             GracefulShutdownTimeout = budget.Value.DrainTimeout,
             Interceptors = [correlation, observability],
             LoggerFactory = loggerFactory,
@@ -50,7 +60,7 @@ public sealed partial class QueueWorkerService(
             options.AddWorkflow(workflow);
         }
 
-        foreach (var definition in plan.Activities.SelectMany(services.CreateTemporalActivityDefinitions))
+        foreach (var definition in plan.Activities.Concat(plan.LocalActivities).SelectMany(services.CreateTemporalActivityDefinitions))
         {
             options.AddActivity(definition);
         }
@@ -80,7 +90,7 @@ public sealed partial class QueueWorkerService(
         var options = BuildWorkerOptions();
         using var worker = new TemporalWorker(client, options);
         observability.RegisterSlots(slots);
-        LogPolling(plan.TaskQueue, plan.Workflows.Count, plan.Activities.Count, options.GracefulShutdownTimeout);
+        LogPolling(plan.TaskQueue, plan.Workflows.Count, plan.Activities.Count, plan.LocalActivities.Count, options.GracefulShutdownTimeout);
         readiness.MarkPolling(plan.TaskQueue);
         try
         {
@@ -97,8 +107,8 @@ public sealed partial class QueueWorkerService(
         }
     }
 
-    [LoggerMessage(2100, LogLevel.Information, "Polling task queue {TaskQueue}: {WorkflowCount} workflow types, {ActivitySetCount} activity sets, drain timeout {DrainTimeout}")]
-    private partial void LogPolling(string taskQueue, int workflowCount, int activitySetCount, TimeSpan drainTimeout);
+    [LoggerMessage(2100, LogLevel.Information, "Polling task queue {TaskQueue}: {WorkflowCount} workflow types, {ActivitySetCount} activity sets, {LocalActivitySetCount} local activity sets, drain timeout {DrainTimeout}")]
+    private partial void LogPolling(string taskQueue, int workflowCount, int activitySetCount, int localActivitySetCount, TimeSpan drainTimeout);
 
     [LoggerMessage(2101, LogLevel.Information, "Stopped polling {TaskQueue}; in-flight work drained")]
     private partial void LogDrained(string taskQueue);

@@ -4,8 +4,12 @@ using Serverless.Orders.Workflows;
 
 namespace Serverless.Workers.Queues;
 
-/// <summary>What may run on a logical task queue.</summary>
-public sealed record QueueDefinition(string Name, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities);
+/// <summary>
+/// What may run on a logical task queue. <see cref="Activities"/> are polled from the queue;
+/// <see cref="LocalActivities"/> are run by the workflows inside their own workflow tasks, so they
+/// are registered wherever one of the queue's workflows is and never add a task to the queue.
+/// </summary>
+public sealed record QueueDefinition(string Name, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities, IReadOnlyList<Type> LocalActivities);
 
 /// <summary>
 /// The one place that says which workflows and activities belong to which task queue. The workflow
@@ -16,9 +20,10 @@ public static class QueueCatalog
 {
     public static IReadOnlyDictionary<string, QueueDefinition> Queues { get; } = new Dictionary<string, QueueDefinition>(StringComparer.Ordinal)
     {
-        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], [typeof(OrderEventActivities)]),
-        [TaskQueueNames.Payments] = new(TaskQueueNames.Payments, [], [typeof(PaymentActivities)]),
-        [TaskQueueNames.Inventory] = new(TaskQueueNames.Inventory, [], [typeof(InventoryActivities)]),
+        // The order's events are published as local activities: the orders queue carries workflow tasks only.
+        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], [], [typeof(OrderEventActivities)]),
+        [TaskQueueNames.Payments] = new(TaskQueueNames.Payments, [], [typeof(PaymentActivities)], []),
+        [TaskQueueNames.Inventory] = new(TaskQueueNames.Inventory, [], [typeof(InventoryActivities)], []),
     };
 
     public static string WorkflowName(Type workflow) => workflow.Name;

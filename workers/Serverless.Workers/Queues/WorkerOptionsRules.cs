@@ -65,6 +65,10 @@ public static class WorkerOptionsRules
             ? definition.Activities
             : definition.Activities.Where(a => tuning.Activities.Contains(QueueCatalog.ActivitySetName(a), StringComparer.Ordinal)).ToList();
 
+    /// <summary>The local activities a worker must register: those of its queue's workflows, if it runs any.</summary>
+    public static IReadOnlyList<Type> SelectLocalActivities(QueueDefinition definition, QueueOptions tuning) =>
+        SelectWorkflows(definition, tuning).Count > 0 ? definition.LocalActivities : [];
+
     private static IEnumerable<string> ValidateTuning(string path, QueueOptions tuning, QueueDefinition definition)
     {
         foreach (var (name, value) in new[]
