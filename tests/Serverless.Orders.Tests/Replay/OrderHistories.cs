@@ -24,8 +24,20 @@ internal static class OrderHistories
 
     public const string PublishOrderEvent = "PublishOrderEvent";
 
-    /// <summary>The start of every path: the workflow begins by publishing OrderPlaced.</summary>
-    public static HistoryBuilder Start() => new HistoryBuilder(OrderWorkflow.Name, Input()).Published();
+    /// <summary>
+    /// The start of every path of the current version: the workflow takes the events patch and
+    /// begins by publishing OrderPlaced.
+    /// </summary>
+    public static HistoryBuilder Start() => Patched().Published();
+
+    /// <summary>A new run up to its first publish: the events patch recorded in the first workflow task.</summary>
+    public static HistoryBuilder Patched() => new HistoryBuilder(OrderWorkflow.Name, Input()).Patched(OrderWorkflow.EventsAsLocalActivitiesPatch);
+
+    /// <summary>An order started before the events patch: OrderPlaced published by an activity on the orders queue.</summary>
+    public static HistoryBuilder StartBeforePatch() => new HistoryBuilder(OrderWorkflow.Name, Input()).PublishedBeforePatch();
+
+    /// <summary>One domain event published, as before the events patch, by an activity task on the orders queue.</summary>
+    public static HistoryBuilder PublishedBeforePatch(this HistoryBuilder history) => history.Activity(PublishOrderEvent, OrdersQueue);
 
     /// <summary>
     /// One domain event published by a local activity inside the workflow task just recorded (the

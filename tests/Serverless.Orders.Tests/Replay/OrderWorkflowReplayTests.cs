@@ -94,7 +94,7 @@ public sealed class OrderWorkflowReplayTests
     [Fact]
     public async Task Run_CancelBeforePayment_ReleasesAndCancels()
     {
-        var history = new HistoryBuilder(OrderWorkflow.Name, Input()).Published()
+        var history = Start()
             .ScheduleActivity("ReserveInventory", Inventory).ActivityCompleted(new Reservation(ReservationId))
             .Signal("Cancel", new CancelOrderRequest("changed my mind")).WorkflowTask()
             .Published()
@@ -293,16 +293,52 @@ public sealed class OrderWorkflowReplayTests
     }
 
     [Fact]
-    public async Task Run_HistoryPublishingThroughActivities_FailsWithNondeterminism()
+    public async Task Run_OrderStartedBeforeEventsPatch_HappyPath_PublishesThroughActivitiesAsBefore()
     {
-        // An order started before events became local activities: its history has a publishing
-        // activity where the code now runs a local activity. Such orders must finish on the old
-        // workers before the new ones take the queue (workers/README.md).
-        var history = new HistoryBuilder(OrderWorkflow.Name, Input())
-            .Activity(PublishOrderEvent, OrdersQueue)
-            .Activity("ReserveInventory", Inventory, new Reservation(ReservationId)).Activity(PublishOrderEvent, OrdersQueue)
-            .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId)).Activity(PublishOrderEvent, OrdersQueue)
-            .Activity("ConfirmReservation", Inventory).Activity(PublishOrderEvent, OrdersQueue)
+        // An order started by the previous version (no patch marker, publishing activities on the
+        // orders queue) must go on working when the new version takes it over mid-run.
+        var history = StartBeforePatch()
+            .Activity("ReserveInventory", Inventory, new Reservation(ReservationId)).PublishedBeforePatch()
+            .Activity("ChargePayment", Payments, new PaymentReceipt(ChargeId)).PublishedBeforePatch()
+            .Activity("ConfirmReservation", Inventory).PublishedBeforePatch()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (workflow, events) = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Confirmed, workflow.Status);
+        Assert.Empty(events.Requests);
+        Assert.Equal(
+            [OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.PaymentCaptured, OrderEventTypes.OrderConfirmed],
+            events.ThroughActivities.Select(r => r.EventType));
+        Assert.Equal([1, 2, 3, 4], events.ThroughActivities.Select(r => r.Order.Sequence));
+    }
+
+    [Fact]
+    public async Task Run_OrderStartedBeforeEventsPatch_DeclinedAfterTheDeploy_CompensatesThroughActivities()
+    {
+        // Started and reserved by the previous version; the new version takes over for the charge,
+        // which is declined: the order compensates and still publishes OrderFailed as an activity.
+        var history = StartBeforePatch()
+            .Activity("ReserveInventory", Inventory, new Reservation(ReservationId)).PublishedBeforePatch()
+            .ActivityFails("ChargePayment", Payments, OrderFailures.PaymentDeclined)
+            .Released()
+            .PublishedBeforePatch()
+            .CompletedWith(Outcome(OrderStatus.Failed, $"{OrderFailures.PaymentDeclined}: rejected", charged: false));
+
+        var (workflow, events) = await ReplayCleanAsync(history);
+
+        Assert.Equal(OrderStatus.Failed, workflow.Status);
+        Assert.Empty(events.Requests);
+        Assert.Equal([OrderEventTypes.OrderPlaced, OrderEventTypes.InventoryReserved, OrderEventTypes.OrderFailed], events.ThroughActivities.Select(r => r.EventType));
+    }
+
+    [Fact]
+    public async Task Run_PatchedHistoryPublishingThroughActivities_FailsWithNondeterminism()
+    {
+        // A run that took the events patch publishes by local activities only: an activity task
+        // for an event in such a history is not what the code does.
+        var history = Patched().PublishedBeforePatch()
+            .Reserved().Charged().Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));
 
         var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
@@ -311,10 +347,23 @@ public sealed class OrderWorkflowReplayTests
     }
 
     [Fact]
+    public async Task Run_HistoryWithPatchOfAnotherName_FailsWithNondeterminism()
+    {
+        // The first workflow task recorded some other patch where the code records the events patch.
+        var history = new HistoryBuilder(OrderWorkflow.Name, Input()).Patched("some-other-change").Published()
+            .Reserved().Charged().Confirmed()
+            .CompletedWith(Outcome(OrderStatus.Confirmed));
+
+        var (result, _) = await Replays.ReplayAsync<OrderWorkflow>(history, cancellationToken: Ct);
+
+        Assert.NotNull(result.ReplayFailure);
+    }
+
+    [Fact]
     public async Task Run_MarkerOfAnotherActivityType_FailsWithNondeterminism()
     {
         // The marker where OrderPlaced is published names another local activity.
-        var history = new HistoryBuilder(OrderWorkflow.Name, Input())
+        var history = Patched()
             .LocalActivity("NotifyCustomer")
             .Reserved().Charged().Confirmed()
             .CompletedWith(Outcome(OrderStatus.Confirmed));

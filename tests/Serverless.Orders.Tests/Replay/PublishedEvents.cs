@@ -3,10 +3,16 @@ using Temporalio.Worker.Interceptors;
 
 namespace Serverless.Orders.Tests.Replay;
 
-/// <summary>Records the events a workflow publishes during a replay (the history itself holds no local activity inputs).</summary>
+/// <summary>
+/// Records the events a workflow publishes during a replay (the history itself holds no local
+/// activity inputs): <see cref="Requests"/> by local activities, <see cref="ThroughActivities"/>
+/// by activity tasks (orders started before the events patch).
+/// </summary>
 internal sealed class PublishedEvents : IWorkerInterceptor
 {
     public List<PublishOrderEventRequest> Requests { get; } = [];
+
+    public List<PublishOrderEventRequest> ThroughActivities { get; } = [];
 
     public IEnumerable<string> Types => Requests.Select(r => r.EventType);
 
@@ -27,6 +33,16 @@ internal sealed class PublishedEvents : IWorkerInterceptor
             }
 
             return Next.ScheduleLocalActivityAsync<TResult>(input);
+        }
+
+        public override Task<TResult> ScheduleActivityAsync<TResult>(ScheduleActivityInput input)
+        {
+            if (input.Args.Count == 1 && input.Args.First() is PublishOrderEventRequest request)
+            {
+                events.ThroughActivities.Add(request);
+            }
+
+            return Next.ScheduleActivityAsync<TResult>(input);
         }
     }
 }

@@ -22,6 +22,7 @@ public sealed class CorrelationInterceptorTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(loggers));
         // Every state change publishes an event through a local activity.
         var history = new HistoryBuilder(OrderWorkflow.Name, Order, Header("corr-42"))
+            .Patched(OrderWorkflow.EventsAsLocalActivitiesPatch)
             .LocalActivity("PublishOrderEvent")
             .Activity("ReserveInventory", "dev-inventory", new Reservation("res-1"))
             .LocalActivity("PublishOrderEvent")

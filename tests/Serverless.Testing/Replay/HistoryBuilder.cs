@@ -24,6 +24,9 @@ public sealed class HistoryBuilder
     /// <summary>The marker name the Temporal core gives a local activity's result.</summary>
     public const string LocalActivityMarker = "core_local_activity";
 
+    /// <summary>The marker name the Temporal core gives a <c>Workflow.Patched</c> call recorded in a new run.</summary>
+    public const string PatchMarker = "core_patch";
+
     private static readonly DateTime Start = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
 
     // The core reads the marker's "data" as serde JSON of its LocalActivityMarkerData: snake_case
@@ -180,6 +183,32 @@ public sealed class HistoryBuilder
         return this;
     }
 
+    /// <summary>
+    /// A <c>Workflow.Patched</c> call made for the first time in a new run, inside the workflow task
+    /// just recorded: the patch marker, then the <c>TemporalChangeVersion</c> search attribute upsert
+    /// the core adds for it (core flag 2, set on the first workflow task).
+    /// </summary>
+    public HistoryBuilder Patched(string patchId)
+    {
+        var completedBy = lastWorkflowTaskCompletedId;
+        Add(EventType.MarkerRecorded, e =>
+        {
+            e.MarkerRecordedEventAttributes = new() { MarkerName = PatchMarker, WorkflowTaskCompletedEventId = completedBy };
+            e.MarkerRecordedEventAttributes.Details.Add("patch-data", new Payloads
+            {
+                Payloads_ = { JsonPayload(JsonSerializer.SerializeToUtf8Bytes(new PatchedMarkerData(patchId, Deprecated: false), MarkerJson)) },
+            });
+        });
+        var version = JsonPayload(JsonSerializer.SerializeToUtf8Bytes(new[] { patchId }));
+        version.Metadata["type"] = Google.Protobuf.ByteString.CopyFromUtf8("KeywordList");
+        Add(EventType.UpsertWorkflowSearchAttributes, e => e.UpsertWorkflowSearchAttributesEventAttributes = new()
+        {
+            WorkflowTaskCompletedEventId = completedBy,
+            SearchAttributes = new Temporalio.Api.Common.V1.SearchAttributes { IndexedFields = { ["TemporalChangeVersion"] = version } },
+        });
+        return this;
+    }
+
     /// <summary>An activity scheduled, run and completed, followed by the workflow task that reacts to it.</summary>
     public HistoryBuilder Activity(string activityType, string taskQueue, object? result = null) =>
         ScheduleActivity(activityType, taskQueue).ActivityCompleted(result).WorkflowTask();
@@ -275,6 +304,9 @@ public sealed class HistoryBuilder
 /// <summary>The core's LocalActivityMarkerData (coresdk.external_data), as it writes it into the marker.</summary>
 internal sealed record LocalActivityMarkerData(
     uint Seq, uint Attempt, string ActivityId, string ActivityType, ProtoTime? CompleteTime, ProtoTime? Backoff, ProtoTime? OriginalScheduleTime);
+
+/// <summary>The core's PatchedMarkerData (coresdk.external_data), as it writes it into the patch marker.</summary>
+internal sealed record PatchedMarkerData(string Id, bool Deprecated);
 
 /// <summary>A protobuf Timestamp or Duration in the core's serde form.</summary>
 internal sealed record ProtoTime(long Seconds, int Nanos)

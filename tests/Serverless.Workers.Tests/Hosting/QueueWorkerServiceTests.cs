@@ -63,20 +63,18 @@ public sealed class QueueWorkerServiceTests
     }
 
     [Fact]
-    public async Task AddOrderWorkers_OrdersPool_RegistersEventPublishingAsLocalActivitiesOnly()
+    public async Task AddOrderWorkers_OrdersPool_RunsEventPublishingLocallyAndServesPrePatchOrders()
     {
         await using var app = Build(new Dictionary<string, string?> { ["Workers:Poll"] = "orders" });
 
         var options = Assert.Single(app.Services.GetServices<IHostedService>().OfType<QueueWorkerService>()).BuildWorkerOptions();
-        var slots = Assert.Single(app.Services.GetServices<QueueSlots>());
 
         Assert.Equal("OrderWorkflow", Assert.Single(options.Workflows).Name);
-        // Registered, so the workflow's local activities run in this worker, but never polled for.
+        // Registered once: run as local activities by new orders, polled as activity tasks for the
+        // orders started before the events patch.
         Assert.Equal("PublishOrderEvent", Assert.Single(options.Activities).Name);
-        Assert.True(options.LocalActivityWorkerOnly);
+        Assert.False(options.LocalActivityWorkerOnly);
         Assert.IsType<FixedSizeSlotSupplier>(Assert.IsType<WorkerTuner>(options.Tuner).LocalActivitySlotSupplier);
-        // The lease offers workflow slots only: the orders queue never holds an activity task.
-        Assert.Equal(new Platform.Redis.WorkerSlots(0, 50, 0, 0), slots.Snapshot());
     }
 
     [Fact]

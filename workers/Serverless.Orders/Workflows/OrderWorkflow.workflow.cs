@@ -21,6 +21,13 @@ public sealed class OrderWorkflow
 {
     public const string Name = "OrderWorkflow";
 
+    /// <summary>
+    /// The patch under which events are published by local activities. Orders started before it
+    /// carry no marker and keep publishing through activities on the workflow's queue, so a deploy
+    /// never breaks an order in flight; see workers/README.md for retiring it.
+    /// </summary>
+    public const string EventsAsLocalActivitiesPatch = "order-events-local-activities";
+
     private readonly List<OrderStep> steps = [];
     private string orderId = string.Empty;
     private string? failureReason;
@@ -212,9 +219,12 @@ public sealed class OrderWorkflow
             [.. steps],
             ++eventsPublished,
             Workflow.UtcNow);
-        return Workflow.ExecuteLocalActivityAsync(
-            (OrderEventActivities a) => a.PublishOrderEventAsync(new PublishOrderEventRequest(eventType, snapshot)),
-            EventStep());
+        var request = new PublishOrderEventRequest(eventType, snapshot);
+        // Patched is decided once per run (the first call records or finds the marker), so a run
+        // never mixes the two ways of publishing.
+        return Workflow.Patched(EventsAsLocalActivitiesPatch)
+            ? Workflow.ExecuteLocalActivityAsync((OrderEventActivities a) => a.PublishOrderEventAsync(request), EventStep())
+            : Workflow.ExecuteActivityAsync((OrderEventActivities a) => a.PublishOrderEventAsync(request), PrePatchEventStep());
     }
 
     private void Record(string step, StepOutcome outcome, string? detail = null) =>
@@ -257,12 +267,23 @@ public sealed class OrderWorkflow
     {
         StartToCloseTimeout = TimeSpan.FromSeconds(10),
         LocalRetryThreshold = TimeSpan.FromSeconds(5),
-        RetryPolicy = new RetryPolicy
-        {
-            InitialInterval = TimeSpan.FromSeconds(1),
-            BackoffCoefficient = 2,
-            MaximumInterval = TimeSpan.FromMinutes(1),
-        },
+        RetryPolicy = UntilPublished(),
+    };
+
+    /// <summary>How orders started before <see cref="EventsAsLocalActivitiesPatch"/> publish: an activity on the workflow's own queue, retried until Redis takes the event.</summary>
+    private static ActivityOptions PrePatchEventStep() => new()
+    {
+        TaskQueue = Workflow.Info.TaskQueue,
+        StartToCloseTimeout = TimeSpan.FromSeconds(30),
+        RetryPolicy = UntilPublished(),
+    };
+
+    /// <summary>Retries without an attempt limit: an order waits for Redis rather than skip an event.</summary>
+    private static RetryPolicy UntilPublished() => new()
+    {
+        InitialInterval = TimeSpan.FromSeconds(1),
+        BackoffCoefficient = 2,
+        MaximumInterval = TimeSpan.FromMinutes(1),
     };
 
     /// <summary>Compensations must eventually happen: same shape, gentler on a struggling system.</summary>

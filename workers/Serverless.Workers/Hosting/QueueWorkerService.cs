@@ -60,7 +60,7 @@ public sealed partial class QueueWorkerService(
             options.AddWorkflow(workflow);
         }
 
-        foreach (var definition in plan.Activities.Concat(plan.LocalActivities).SelectMany(services.CreateTemporalActivityDefinitions))
+        foreach (var definition in plan.Activities.Union(plan.LocalActivities).SelectMany(services.CreateTemporalActivityDefinitions))
         {
             options.AddActivity(definition);
         }

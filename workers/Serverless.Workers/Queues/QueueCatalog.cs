@@ -20,8 +20,10 @@ public static class QueueCatalog
 {
     public static IReadOnlyDictionary<string, QueueDefinition> Queues { get; } = new Dictionary<string, QueueDefinition>(StringComparer.Ordinal)
     {
-        // The order's events are published as local activities: the orders queue carries workflow tasks only.
-        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], [], [typeof(OrderEventActivities)]),
+        // New orders publish their events as local activities (workflow tasks only on this queue);
+        // orders started before OrderWorkflow.EventsAsLocalActivitiesPatch still schedule them as
+        // activities here, so the pool keeps polling for those until the patch is retired.
+        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], [typeof(OrderEventActivities)], [typeof(OrderEventActivities)]),
         [TaskQueueNames.Payments] = new(TaskQueueNames.Payments, [], [typeof(PaymentActivities)], []),
         [TaskQueueNames.Inventory] = new(TaskQueueNames.Inventory, [], [typeof(InventoryActivities)], []),
     };
