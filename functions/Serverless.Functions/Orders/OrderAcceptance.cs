@@ -57,7 +57,7 @@ public sealed partial class OrderAcceptance(
         OrderStart start;
         try
         {
-            start = await workflows.StartOrGetAsync(input, cancellationToken);
+            start = await workflows.StartOrGetAsync(input, fingerprint, cancellationToken);
         }
         catch (TemporalUnavailableException) when (held is { QueuedNow: true })
         {

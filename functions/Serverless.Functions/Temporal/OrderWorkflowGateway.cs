@@ -22,9 +22,10 @@ public sealed partial class OrderWorkflowGateway(
     ScalerNotifier scaler,
     ILogger<OrderWorkflowGateway> logger)
 {
-    public async Task<OrderStart> StartOrGetAsync(OrderInput input, CancellationToken cancellationToken)
+    /// <summary>Starts the order's workflow, or finds it; <paramref name="fingerprint"/> is <see cref="OrderStarter.RequestFingerprint"/> of <paramref name="input"/>.</summary>
+    public async Task<OrderStart> StartOrGetAsync(OrderInput input, string fingerprint, CancellationToken cancellationToken)
     {
-        var start = await CallAsync("start", input.OrderId, token => OrderStarter.StartOrGetAsync(client, environment.Value.Environment, input, token), cancellationToken);
+        var start = await CallAsync("start", input.OrderId, token => OrderStarter.StartOrGetAsync(client, environment.Value.Environment, input, fingerprint, token), cancellationToken);
         if (start.StartedNow)
         {
             await scaler.NotifyAsync(TaskQueueNames.For(environment.Value.Environment, TaskQueueNames.Orders), cancellationToken);

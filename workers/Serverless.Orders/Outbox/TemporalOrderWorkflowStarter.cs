@@ -6,7 +6,7 @@ using Temporalio.Client;
 
 namespace Serverless.Orders.Outbox;
 
-/// <summary>The relay's starts through Temporal: <see cref="OrderStarter.StartOrGetAsync"/>, whose fingerprint memo tells another order apart.</summary>
+/// <summary>The relay's starts through Temporal: <see cref="OrderStarter.StartOrGetAsync(Temporalio.Client.ITemporalClient, string, Contracts.OrderInput, CancellationToken)"/>, whose fingerprint memo tells another order apart.</summary>
 public sealed class TemporalOrderWorkflowStarter(ITemporalClient client, IOptions<ServerlessEnvironmentOptions> environment) : IOrderWorkflowStarter
 {
     public async Task<WorkflowStartResult> StartAsync(OrderInput input, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,45 +32,65 @@ public static class OrderStarter
     /// <summary>Stable order id for an idempotency key (also the workflow id).</summary>
     public static string OrderIdFor(string idempotencyKey)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey));
-        return "ord-" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey), hash);
+        return "ord-" + Convert.ToHexStringLower(hash[..12]);
     }
 
     /// <summary>
     /// Hash of what the customer asked for (everything but the order id), insensitive to how the
-    /// request spelled it: <c>9.9</c> and <c>9.90</c> are the same price.
+    /// request spelled it: <c>9.9</c> and <c>9.90</c> are the same price. The hashed text is the
+    /// compact JSON array <c>[customerId, currency, paymentToken, [[sku, quantity, "unitPrice"], ...]]</c>
+    /// with the serializer's default escaping; it must never change, running workflows and outbox
+    /// rows hold fingerprints of it.
     /// </summary>
     public static string RequestFingerprint(OrderInput input)
     {
-        var canonical = JsonSerializer.SerializeToUtf8Bytes(new object[]
+        var canonical = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(canonical))
         {
-            input.CustomerId,
-            input.Currency,
-            input.PaymentToken,
-            input.Lines.Select(line => new object[]
+            json.WriteStartArray();
+            json.WriteStringValue(input.CustomerId);
+            json.WriteStringValue(input.Currency);
+            json.WriteStringValue(input.PaymentToken);
+            json.WriteStartArray();
+            foreach (var line in input.Lines)
             {
-                line.Sku,
-                line.Quantity,
-                line.UnitPrice.ToString("0.############################", CultureInfo.InvariantCulture),
-            }),
-        });
-        return Convert.ToHexStringLower(SHA256.HashData(canonical));
+                json.WriteStartArray();
+                json.WriteStringValue(line.Sku);
+                json.WriteNumberValue(line.Quantity);
+                json.WriteStringValue(line.UnitPrice.ToString("0.############################", CultureInfo.InvariantCulture));
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndArray();
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(canonical.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
     }
 
-    public static WorkflowOptions StartOptions(string environment, OrderInput input) =>
+    public static WorkflowOptions StartOptions(string environment, OrderInput input, string fingerprint) =>
         new(input.OrderId, TaskQueueNames.For(environment, TaskQueueNames.Orders))
         {
             // A running order with this id is the same order: the start fails and we attach to it.
             IdConflictPolicy = WorkflowIdConflictPolicy.Fail,
             // A finished order with this id is the same order too: never run it again.
             IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
-            Memo = new Dictionary<string, object> { [RequestFingerprintMemo] = RequestFingerprint(input) },
+            Memo = new Dictionary<string, object> { [RequestFingerprintMemo] = fingerprint },
         };
 
+    public static Task<OrderStart> StartOrGetAsync(
+        ITemporalClient client, string environment, OrderInput input, CancellationToken cancellationToken = default) =>
+        StartOrGetAsync(client, environment, input, RequestFingerprint(input), cancellationToken);
+
+    /// <summary>As the overload without it, for a caller that has the <see cref="RequestFingerprint"/> of <paramref name="input"/> already.</summary>
     public static async Task<OrderStart> StartOrGetAsync(
-        ITemporalClient client, string environment, OrderInput input, CancellationToken cancellationToken = default)
+        ITemporalClient client, string environment, OrderInput input, string fingerprint, CancellationToken cancellationToken)
     {
-        var options = StartOptions(environment, input);
+        var options = StartOptions(environment, input, fingerprint);
         options.Rpc = new RpcOptions { CancellationToken = cancellationToken };
         try
         {
@@ -82,8 +103,8 @@ public static class OrderStarter
             var description = await existing.DescribeAsync(new WorkflowDescribeOptions { Rpc = new RpcOptions { CancellationToken = cancellationToken } });
             // A workflow started without a fingerprint (by hand, or before fingerprints existed) cannot be
             // told apart: it is treated as the same order rather than refusing a legitimate retry.
-            var sameRequest = !description.Memo.TryGetValue(RequestFingerprintMemo, out var fingerprint)
-                              || string.Equals(await fingerprint.ToValueAsync<string>(), RequestFingerprint(input), StringComparison.Ordinal);
+            var sameRequest = !description.Memo.TryGetValue(RequestFingerprintMemo, out var existingFingerprint)
+                              || string.Equals(await existingFingerprint.ToValueAsync<string>(), fingerprint, StringComparison.Ordinal);
             return new OrderStart(existing, StartedNow: false, sameRequest);
         }
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +18,8 @@ using Serverless.Platform.Environments;
 namespace Serverless.Platform.Hosting;
 
 /// <summary>
-/// What every deployable gets: environment validation, structured logs, OpenTelemetry metrics and
-/// traces, health checks and the shutdown budget. Deployables call <see cref="AddServiceDefaults"/>
+/// What every deployable gets: environment validation, structured logs, OpenTelemetry metrics (and
+/// traces when something receives them), health checks and the shutdown budget. Deployables call <see cref="AddServiceDefaults"/>
 /// and <see cref="MapServiceDefaults"/> and nothing else of this kind.
 /// </summary>
 public static class ServiceDefaults
@@ -43,18 +44,49 @@ public static class ServiceDefaults
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
+                .AddPrometheusExporter());
+        // A tracer provider with nowhere to send its spans still samples and fills every one (about
+        // a tenth of a request's cost in the functions). Without it, trace context still flows: the
+        // hosting layer continues an inbound traceparent, HttpClient forwards it, correlation ids
+        // never depended on it.
+        if (IsTracingEnabled(builder.Configuration))
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddSource(TelemetryPrefix + "*")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation());
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        }
+
+        if (HasOtlpEndpoint(builder.Configuration))
         {
             telemetry.UseOtlpExporter();
         }
 
         return builder;
     }
+
+    /// <summary>Overrides when traces are recorded: <c>true</c> for a listener or exporter other than OTLP, <c>false</c> to keep OTLP to metrics.</summary>
+    public const string TracingSetting = "Serverless:Tracing";
+
+    /// <summary>
+    /// Whether spans are recorded: as <see cref="TracingSetting"/> says when set, else when an OTLP
+    /// endpoint is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).
+    /// </summary>
+    public static bool IsTracingEnabled(IConfiguration configuration)
+    {
+        var setting = configuration[TracingSetting];
+        if (string.IsNullOrWhiteSpace(setting))
+        {
+            return HasOtlpEndpoint(configuration);
+        }
+
+        return bool.TryParse(setting, out var enabled)
+            ? enabled
+            : throw new InvalidOperationException($"{TracingSetting} must be true or false (or unset: on when an OTLP endpoint is configured); got '{setting}'.");
+    }
+
+    private static bool HasOtlpEndpoint(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
