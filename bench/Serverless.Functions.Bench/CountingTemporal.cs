@@ -87,7 +87,7 @@ public sealed class CountingTemporal
 
             var info = new ApiWorkflow.WorkflowExecutionInfo
             {
-                Execution = new WorkflowExecution { WorkflowId = input.Id, RunId = RunId },
+                Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = input.Id, RunId = RunId },
                 Memo = new Memo(),
             };
             if (fingerprint is not null)
