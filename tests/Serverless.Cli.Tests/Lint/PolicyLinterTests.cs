@@ -131,18 +131,18 @@ public sealed class PolicyLinterTests
         var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"));
 
         var finding = Single(findings, "temporal-rate-budget", "prod");
-        Assert.Contains("0.8 times/s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("1.07 times/s", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Lint_PushScalerReadsAboveBudget_CountsBothReadsPerPollAndTheRecheck()
     {
-        // Per queue type: 2 × (1/5 + 1/15) + 1/2 = 1.03 calls/s; orders, payments and inventory have one type each.
-        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 3"));
+        // Per queue type: 2 × (1/5 + 1/15) + 1/2 = 1.03 calls/s; orders has two types, payments and inventory one.
+        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 4"));
 
         var finding = Single(findings, "temporal-rate-budget", "prod");
-        Assert.Contains("3.1 times/s", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("orders 1.03/s, payments 1.03/s, inventory 1.03/s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("4.13 times/s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("orders 2.07/s, payments 1.03/s, inventory 1.03/s", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]

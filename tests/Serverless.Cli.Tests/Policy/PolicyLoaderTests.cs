@@ -24,7 +24,7 @@ public sealed class PolicyLoaderTests
 
         var orders = prod.FindQueue("orders")!;
         Assert.Equal(("workflow-worker", 1), (orders.Deployment, orders.Scaling.MinReplicas));
-        Assert.Equal([TemporalQueueType.Workflow], ((TemporalQueueSource)orders.Source).QueueTypes);
+        Assert.Equal([TemporalQueueType.Workflow, TemporalQueueType.Activity], ((TemporalQueueSource)orders.Source).QueueTypes);
         Assert.Equal([TemporalQueueType.Activity], ((TemporalQueueSource)prod.FindQueue("payments")!.Source).QueueTypes);
         Assert.Equal("inventory-worker", prod.FindQueue("inventory")!.Deployment);
         Assert.Equal(new RedisStreamSource("{environment}-orders", "notifications", StreamMetric.Lag), prod.FindQueue("notifications")!.Source);

@@ -49,9 +49,10 @@ public static class ServiceDefaults
         // a tenth of a request's cost in the functions). Without it, trace context still flows: the
         // hosting layer continues an inbound traceparent, HttpClient forwards it, correlation ids
         // never depended on it.
-        if (IsTracingEnabled(builder.Configuration))
+        var tracing = IsTracingEnabled(builder.Configuration);
+        if (tracing)
         {
-            telemetry.WithTracing(tracing => tracing
+            telemetry.WithTracing(tracer => tracer
                 .AddSource(TelemetryPrefix + "*")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation());
@@ -59,7 +60,15 @@ public static class ServiceDefaults
 
         if (HasOtlpEndpoint(builder.Configuration))
         {
-            telemetry.UseOtlpExporter();
+            // UseOtlpExporter registers a tracer provider of its own: with tracing off, metrics only.
+            if (tracing)
+            {
+                telemetry.UseOtlpExporter();
+            }
+            else
+            {
+                telemetry.WithMetrics(metrics => metrics.AddOtlpExporter());
+            }
         }
 
         return builder;
