@@ -15,8 +15,8 @@ const int Rounds = 3;
 var starts = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var root = Deployables.FindRepositoryRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("run from the repository");
 var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
-var shipped = new Deployables(root, configuration, Path.Combine(root, Deployables.PublishedHostsFolder));
 var old = new Deployables(root, configuration);
+var shipped = old.WithPublishedHosts();
 var hello = Path.Combine(root, "bench", "Serverless.Bench.HelloWorld", "bin", configuration, "net10.0", "linux-x64", "Serverless.Bench.HelloWorld.dll");
 using var work = new WorkDirectory();
 

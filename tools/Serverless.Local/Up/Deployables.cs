@@ -24,6 +24,9 @@ public sealed class Deployables(string repositoryRoot, string configuration, str
 
     public string Functions => Built("functions/Serverless.Functions.SelfHost", "Serverless.Functions.SelfHost");
 
+    /// <summary>The same deployables, with the hosts from <see cref="PublishedHostsFolder"/>.</summary>
+    public Deployables WithPublishedHosts() => new(repositoryRoot, configuration, Path.Combine(repositoryRoot, PublishedHostsFolder));
+
     /// <summary>The repository root: the nearest folder above <paramref name="start"/> holding Serverless.sln.</summary>
     public static string? FindRepositoryRoot(string start)
     {
