@@ -14,8 +14,9 @@ internal sealed class StartupWarmup(IServiceProvider provider, Func<IServiceProv
 {
     public Task StartingAsync(CancellationToken cancellationToken)
     {
+        // On the thread pool, resolving the dependency included: the host's start goes on meanwhile.
         // Observed here so a failure is not an unobserved task exception; its owner reports it.
-        _ = start(provider).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _ = Task.Run(() => start(provider), CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return Task.CompletedTask;
     }
 
