@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serverless.Platform.Configuration;
-using Serverless.Platform.Hosting;
 
 namespace Serverless.Platform.Postgres;
 
@@ -19,8 +18,6 @@ public static class PostgresRegistration
         services.AddValidatedOptions<PostgresOptions>(configuration, PostgresOptions.Section, (postgres, environment) => postgres.Validate(environment));
         services.AddSingleton<PostgresDatabase>();
         services.AddSingleton<PostgresSchema>();
-        // The schema check opens the pool's first connection too: both are done before the first event.
-        services.AddStartupWarmup(provider => provider.GetRequiredService<PostgresSchema>().EnsureAsync(CancellationToken.None));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);
         return services;
     }
