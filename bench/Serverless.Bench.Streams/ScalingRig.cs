@@ -48,9 +48,12 @@ public sealed class ScalingRig : IAsyncDisposable
     }
 
     /// <summary>The queue's Deployment as local processes: consumers with a short block time and quiet logs.</summary>
-    public ReplicaSet ConsumerReplicas(QueuePolicy queue)
+    /// <param name="queue">The queue.</param>
+    /// <param name="shipped">Run the consumer host as shipped (its ReadyToRun publish output, scripts/publish-hosts.sh) instead of its build output.</param>
+    public ReplicaSet ConsumerReplicas(QueuePolicy queue, bool shipped = false)
     {
-        var templates = new ReplicaTemplates(Deployables, AuditConsumer.Environment, new Dictionary<string, string?>
+        var deployables = shipped ? Deployables.WithPublishedHosts() : Deployables;
+        var templates = new ReplicaTemplates(deployables, AuditConsumer.Environment, new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Serverless__Environment"] = AuditConsumer.Environment,

@@ -8,6 +8,7 @@ using Serverless.Orders.ReadModel;
 using Serverless.Platform;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
+using Serverless.Platform.Hosting;
 using Serverless.Platform.Messaging;
 using Serverless.Platform.Postgres;
 using Serverless.Platform.Redis;
@@ -39,6 +40,9 @@ public static class ConsumerRegistration
 
         services.AddServerlessPostgres(configuration);
         services.AddPostgresMigration(EventPipeline.InboxMigration);
+        // Every event needs the inbox: its tables and the pool's first connection are made while the
+        // host starts (other PostgreSQL users, such as the functions, keep creating them on first use).
+        services.AddStartupWarmup(provider => provider.GetRequiredService<PostgresSchema>().EnsureAsync(CancellationToken.None));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventPipeline>();
         services.AddSingleton<ConsumerMetrics>();

@@ -28,11 +28,12 @@ internal sealed class UpCommand : Command
     private readonly Option<int> apiPort = new("--api-port") { Description = "Loopback port of the HTTP API.", DefaultValueFactory = _ => 7070 };
     private readonly Option<TimeSpan?> duration = new("--duration") { Description = "Stop by itself after this long (e.g. 00:05:00); default: until Ctrl+C." };
     private readonly Option<string> configuration = new("--configuration", "-c") { Description = "Build configuration to run.", DefaultValueFactory = _ => "Release" };
+    private readonly Option<DirectoryInfo?> hosts = new("--hosts") { Description = "Run the worker and consumer replicas from this ReadyToRun publish output (scripts/publish-hosts.sh; scripts/up.sh passes it); default: their build output." };
 
     public UpCommand()
         : base("up", "Run the whole system locally: Redis, PostgreSQL and Temporal (embedded unless given), the HTTP API, and workers and consumers scaled from zero by the scaler policy.")
     {
-        foreach (var option in new Option[] { policy, environment, redis, postgres, temporal, noPush, pollingInterval, apiPort, duration, configuration })
+        foreach (var option in new Option[] { policy, environment, redis, postgres, temporal, noPush, pollingInterval, apiPort, duration, configuration, hosts })
         {
             Options.Add(option);
         }
@@ -66,6 +67,7 @@ internal sealed class UpCommand : Command
         {
             RepositoryRoot = root,
             Configuration = parseResult.GetRequiredValue(configuration),
+            HostsDirectory = parseResult.GetValue(hosts)?.FullName,
             Environment = env.Name,
             RedisAddress = parseResult.GetValue(redis),
             PostgresConnectionString = parseResult.GetValue(postgres),

@@ -34,7 +34,7 @@ public sealed class LocalSystem : IAsyncDisposable
     {
         Policy = policy;
         Options = options;
-        Deployables = new Deployables(options.RepositoryRoot, options.Configuration);
+        Deployables = new Deployables(options.RepositoryRoot, options.Configuration, options.HostsDirectory);
     }
 
     public event Action<ScalingDecision>? Decided;

@@ -8,6 +8,9 @@ public sealed record LocalSystemOptions
     /// <summary>Build configuration whose outputs are run.</summary>
     public string Configuration { get; init; } = "Release";
 
+    /// <summary>The hosts' ReadyToRun publish output the replicas run (see <see cref="Deployables"/>); their build output when null.</summary>
+    public string? HostsDirectory { get; init; }
+
     public string Environment { get; init; } = "dev";
 
     /// <summary>A running Redis (host:port); a throwaway redis-server when null.</summary>

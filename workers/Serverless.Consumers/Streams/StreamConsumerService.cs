@@ -106,9 +106,11 @@ public sealed partial class StreamConsumerService(
 
     private async Task<ConsumerGroupClient> ConnectAsync()
     {
-        var shared = await connections.DatabaseAsync();
-        var blocking = await connections.DedicatedDatabaseAsync(settings.BlockTime);
-        return new ConsumerGroupClient(shared, blocking, stream, settings.GroupName, identity.Name);
+        // Both connects at once: a cold start waits for one round of handshakes, not two.
+        var shared = connections.DatabaseAsync();
+        var blocking = connections.DedicatedDatabaseAsync(settings.BlockTime);
+        await Task.WhenAll(shared, blocking);
+        return new ConsumerGroupClient(await shared, await blocking, stream, settings.GroupName, identity.Name);
     }
 
     private async Task ConsumeAsync(ConsumerGroupClient group, CancellationToken stoppingToken)

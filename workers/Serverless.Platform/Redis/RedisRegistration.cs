@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
+using Serverless.Platform.Hosting;
 
 namespace Serverless.Platform.Redis;
 
@@ -19,6 +20,7 @@ public static class RedisRegistration
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.Section, (redis, environment) =>
             redis.Validate().Concat(EnvironmentGuard.FindMixing(environment, redis.Hosts().Select(host => ("Redis:Configuration", (string?)host)))));
         services.AddSingleton<RedisConnections>();
+        services.AddStartupWarmup(provider => provider.GetRequiredService<RedisConnections>().SharedAsync());
         services.AddSingleton<RedisMemoryGuard>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<RedisMemoryGuard>());
         services.AddHealthChecks().AddCheck<RedisMemoryGuard>("redis", tags: [HealthTags.Ready]);
