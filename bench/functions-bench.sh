@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of POST /api/orders: the functions self-host (Temporal in memory) against a bare
 # Kestrel endpoint answering 202, driven by wrk in one run. Prints requests/s, p50, p99 and ratios.
-# Arguments pass through: --seconds 10 --rounds 3 --connections 32 --threads 2 --warmup 3
+# Arguments pass through: --seconds 10 --rounds 3 --connections 32 --threads 2 --warmup 10
 set -Eeuo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if ! command -v wrk >/dev/null; then

@@ -42,7 +42,7 @@ public static class DuplicateCheck
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
-        request.Headers.Add(ApiKeyAuthenticationHandler.HeaderName, apiKey);
+        request.Headers.Add(ApiKeyGate.HeaderName, apiKey);
         request.Headers.Add(IdempotencyKeyHeader.Name, key);
         return http.SendAsync(request);
     }

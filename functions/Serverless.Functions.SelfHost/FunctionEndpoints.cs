@@ -30,7 +30,7 @@ public static class FunctionEndpoints
                 .WithMetadata(route.Method.GetCustomAttributes().ToArray());
             if (route.Level != AuthorizationLevel.Anonymous)
             {
-                endpoint.RequireAuthorization(SelfHostEdge.ApiKeyPolicy).RequireRateLimiting(SelfHostEdge.RateLimitPolicy);
+                endpoint.WithMetadata(ApiKeyRequired.Instance);
             }
         }
 

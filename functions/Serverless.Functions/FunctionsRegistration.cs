@@ -23,7 +23,7 @@ public static class FunctionsRegistration
         services.AddServerlessTemporalClient(builder.Configuration);
         services.AddSingleton<OrderWorkflowGateway>();
         services.AddHttpClient<ScalerNotifier>();
-        services.AddTransient<OrderStatusReader>();
+        services.AddSingleton<OrderStatusReader>();
         services.AddOrderReadModel(builder.Configuration);
         services.AddOrderAcceptance(builder.Configuration);
         return builder;

@@ -129,7 +129,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (apiKey is not null)
         {
-            client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, apiKey);
+            client.DefaultRequestHeaders.Add(ApiKeyGate.HeaderName, apiKey);
         }
 
         return client;

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Serverless.Functions.Http;
 
@@ -28,11 +27,11 @@ public static class OrderOpenApi
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
                 {
-                    [ApiKeyAuthenticationHandler.SchemeName] = new OpenApiSecurityScheme
+                    [ApiKeyGate.SchemeName] = new OpenApiSecurityScheme
                     {
                         Type = SecuritySchemeType.ApiKey,
                         In = ParameterLocation.Header,
-                        Name = ApiKeyAuthenticationHandler.HeaderName,
+                        Name = ApiKeyGate.HeaderName,
                         Description = "Self-hosted: a key from SelfHost:ApiKeys. In the Functions host: a function key (x-functions-key).",
                     },
                 };
@@ -55,12 +54,12 @@ public static class OrderOpenApi
                     });
                 }
 
-                if (metadata.OfType<AuthorizationPolicy>().Any() || metadata.OfType<IAuthorizeData>().Any())
+                if (metadata.OfType<ApiKeyRequired>().Any())
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement
                     {
-                        [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
+                        [new OpenApiSecuritySchemeReference(ApiKeyGate.SchemeName, context.Document)] = [],
                     });
                     operation.Responses ??= [];
                     operation.Responses["401"] = new OpenApiResponse { Description = "No valid API key." };

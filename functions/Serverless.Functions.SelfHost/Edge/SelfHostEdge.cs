@@ -1,6 +1,3 @@
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using Serverless.Functions.Http;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Correlation;
@@ -8,15 +5,12 @@ using Serverless.Platform.Correlation;
 namespace Serverless.Functions.SelfHost.Edge;
 
 /// <summary>
-/// What the Functions host does around a function and Kestrel does not: key checks, rate limits,
+/// What the Functions host does around a function and Kestrel does not: key checks and rate limits (<see cref="ApiKeyGate"/>),
 /// problem details for everything answered outside a function (401, 404, 405, 429, 500), result
 /// execution of <c>IActionResult</c>, and the OpenAPI description.
 /// </summary>
-public static partial class SelfHostEdge
+public static class SelfHostEdge
 {
-    public const string ApiKeyPolicy = "api-key";
-    public const string RateLimitPolicy = "per-api-key";
-
     public static WebApplicationBuilder AddSelfHostEdge(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -38,21 +32,7 @@ public static partial class SelfHostEdge
         });
 
         services.AddSingleton<ApiKeyRing>();
-        // Authentication core only: the full AddAuthentication brings data protection, whose key ring
-        // is created at start and costs cold-start time for nothing an API key needs.
-        services.AddWebEncoders();
-        services.AddAuthenticationCore(authentication =>
-        {
-            authentication.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null);
-            authentication.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
-        });
-        services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(RateLimitPolicy, PartitionByClient);
-            limiter.OnRejected = RejectAsync;
-        });
+        services.AddSingleton<ApiKeyRateLimits>();
         services.AddOrderOpenApi();
         return builder;
     }
@@ -69,45 +49,7 @@ public static partial class SelfHostEdge
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseMiddleware<ApiKeyGate>();
         return app;
     }
-
-    private static RateLimitPartition<string> PartitionByClient(HttpContext context)
-    {
-        var limit = context.RequestServices.GetRequiredService<IOptions<SelfHostOptions>>().Value.RateLimit;
-        var client = context.User.Identity?.Name;
-        if (!limit.Enabled || client is null)
-        {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
-        }
-
-        return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = limit.BucketSize,
-            TokensPerPeriod = limit.PermitsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-    }
-
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var context = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
-        context.Response.Headers.RetryAfter = ProblemResults.RetryAfterSeconds(retryAfter);
-        LogRateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SelfHostEdge)), context.User.Identity?.Name);
-        await EdgeProblems.WriteAsync(
-            context,
-            StatusCodes.Status429TooManyRequests,
-            ProblemResults.Types.RateLimited,
-            "Too many requests",
-            $"This API key's request rate is limited; retry after {ProblemResults.RetryAfterSeconds(retryAfter)} s.");
-    }
-
-    [LoggerMessage(3300, LogLevel.Warning, "Rate limit reached for client {Client}")]
-    private static partial void LogRateLimited(ILogger logger, string? client);
 }

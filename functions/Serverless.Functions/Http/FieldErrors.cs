@@ -30,46 +30,65 @@ public sealed class FieldErrors
     public const string Body = "body";
 
     /// <summary>True for an object; reports every property not in <paramref name="known"/> (names are case-sensitive).</summary>
-    public bool ExpectObject(JsonElement element, string path, IReadOnlyCollection<string> known)
+    public bool ExpectObject(JsonElement element, FieldPath path, IReadOnlyCollection<string> known)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            Add(path.Length == 0 ? Body : path, $"Must be a JSON object; got {Describe(element)}.");
+            Add(path.IsRoot ? Body : path.ToString(), $"Must be a JSON object; got {Describe(element)}.");
             return false;
         }
 
-        foreach (var property in element.EnumerateObject().Where(p => !known.Contains(p.Name)))
+        foreach (var property in element.EnumerateObject())
         {
-            Add(Join(path, property.Name), $"Unknown field; expected only: {string.Join(", ", known)}.");
+            if (!known.Contains(property.Name))
+            {
+                Add(path.For(property.Name), $"Unknown field; expected only: {string.Join(", ", known)}.");
+            }
         }
 
         return true;
     }
 
     /// <summary>A required string matching <paramref name="pattern"/>; <paramref name="rule"/> says in words what is allowed.</summary>
-    public string? RequiredString(JsonElement parent, string path, string name, Regex pattern, string rule) =>
-        Required(parent, Join(path, name), name, rule, out var element) ? String(element, Join(path, name), pattern, rule) : null;
+    public string? RequiredString(JsonElement parent, FieldPath path, string name, Regex pattern, string rule)
+    {
+        if (!Present(parent, name, out var element))
+        {
+            Add(path.For(name), $"Required: {rule}.");
+            return null;
+        }
+
+        return String(element, path, name, pattern, rule);
+    }
 
     /// <summary>An optional string: absent or null gives null without an error.</summary>
     public string? OptionalString(JsonElement parent, string name, Regex pattern, string rule) =>
-        parent.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null
-            ? String(element, name, pattern, rule)
-            : null;
+        Present(parent, name, out var element) ? String(element, FieldPath.Root, name, pattern, rule) : null;
 
-    public int? RequiredInteger(JsonElement parent, string path, string name, int min, int max)
+    public int? RequiredInteger(JsonElement parent, FieldPath path, string name, int min, int max)
     {
-        var rule = $"a whole number from {min} to {max}";
-        return Number<int>(parent, Join(path, name), name, rule, element => element.TryGetInt32(out var value) && value >= min && value <= max ? value : null);
+        if (Present(parent, name, out var element)
+            && element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        AddNumberError(element, path.For(name), $"a whole number from {min} to {max}");
+        return null;
     }
 
-    public decimal? RequiredDecimal(JsonElement parent, string path, string name, decimal min, decimal max, int decimals)
+    public decimal? RequiredDecimal(JsonElement parent, FieldPath path, string name, decimal min, decimal max, int decimals)
     {
-        var rule = $"a number greater than {min} and at most {max}, with at most {decimals} decimal places";
-        return Number<decimal>(parent, Join(path, name), name, rule, element =>
-            element.TryGetDecimal(out var value) && value > min && value <= max && decimal.Round(value, decimals) == value ? value : null);
-    }
+        if (Present(parent, name, out var element)
+            && element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var value)
+            && value > min && value <= max && decimal.Round(value, decimals) == value)
+        {
+            return value;
+        }
 
-    public static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+        AddNumberError(element, path.For(name), $"a number greater than {min} and at most {max}, with at most {decimals} decimal places");
+        return null;
+    }
 
     public static string Describe(JsonElement element) => element.ValueKind switch
     {
@@ -82,41 +101,28 @@ public sealed class FieldErrors
         _ => "nothing",
     };
 
-    /// <summary>True when <paramref name="name"/> is present and not null; else reports it as required.</summary>
-    private bool Required(JsonElement parent, string field, string name, string rule, out JsonElement element)
+    /// <summary>True when <paramref name="name"/> is present and not null.</summary>
+    private static bool Present(JsonElement parent, string name, out JsonElement element) =>
+        parent.TryGetProperty(name, out element) && element.ValueKind != JsonValueKind.Null;
+
+    /// <summary>Reports a number field that is absent (<paramref name="element"/> undefined or null) or breaks <paramref name="rule"/>.</summary>
+    private void AddNumberError(JsonElement element, string field, string rule)
     {
-        if (parent.TryGetProperty(name, out element) && element.ValueKind != JsonValueKind.Null)
+        if (element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
-            return true;
+            Add(field, $"Required: {rule}.");
+            return;
         }
 
-        Add(field, $"Required: {rule}.");
-        return false;
+        var got = element.ValueKind == JsonValueKind.Number ? element.GetRawText() : Describe(element);
+        Add(field, $"Must be {rule}; got {got}.");
     }
 
-    private T? Number<T>(JsonElement parent, string field, string name, string rule, Func<JsonElement, T?> read)
-        where T : struct
-    {
-        if (!Required(parent, field, name, rule, out var element))
-        {
-            return null;
-        }
-
-        var value = element.ValueKind == JsonValueKind.Number ? read(element) : null;
-        if (value is null)
-        {
-            var got = element.ValueKind == JsonValueKind.Number ? element.GetRawText() : Describe(element);
-            Add(field, $"Must be {rule}; got {got}.");
-        }
-
-        return value;
-    }
-
-    private string? String(JsonElement element, string field, Regex pattern, string rule)
+    private string? String(JsonElement element, FieldPath path, string name, Regex pattern, string rule)
     {
         if (element.ValueKind != JsonValueKind.String)
         {
-            Add(field, $"Must be a string: {rule}; got {Describe(element)}.");
+            Add(path.For(name), $"Must be a string: {rule}; got {Describe(element)}.");
             return null;
         }
 
@@ -128,16 +134,44 @@ public sealed class FieldErrors
         catch (InvalidOperationException)
         {
             // Lone surrogates and invalid UTF-8 inside a string only surface when it is decoded.
-            Add(field, "Must be valid Unicode text (no lone surrogates, valid UTF-8).");
+            Add(path.For(name), "Must be valid Unicode text (no lone surrogates, valid UTF-8).");
             return null;
         }
 
         if (!pattern.IsMatch(value))
         {
-            Add(field, $"Must be {rule}.");
+            Add(path.For(name), $"Must be {rule}.");
             return null;
         }
 
         return value;
     }
+}
+
+/// <summary>
+/// Where a field sits in the body: the root object, or an item of a top-level array. Its text is
+/// made only when a problem is reported, so a valid body allocates no paths.
+/// </summary>
+public readonly struct FieldPath
+{
+    private readonly string? array;
+    private readonly int index;
+
+    private FieldPath(string array, int index)
+    {
+        this.array = array;
+        this.index = index;
+    }
+
+    public static FieldPath Root => default;
+
+    public bool IsRoot => array is null;
+
+    /// <summary>Item <paramref name="index"/> of the array field <paramref name="array"/>: <c>lines[2]</c>.</summary>
+    public static FieldPath Item(string array, int index) => new(array, index);
+
+    /// <summary>The path of field <paramref name="name"/> here: <c>customerId</c>, <c>lines[2].quantity</c>.</summary>
+    public string For(string name) => IsRoot ? name : $"{array}[{index}].{name}";
+
+    public override string ToString() => IsRoot ? string.Empty : $"{array}[{index}]";
 }

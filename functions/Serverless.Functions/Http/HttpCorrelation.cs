@@ -39,6 +39,6 @@ public static class HttpCorrelation
         var id = Resolve(context.Request);
         CorrelationId.Current = id;
         context.Response.Headers[CorrelationId.HttpHeader] = id;
-        return logger.BeginScope(new Dictionary<string, object> { [CorrelationId.LogProperty] = id });
+        return logger.BeginScope(new CorrelationScope(id));
     }
 }

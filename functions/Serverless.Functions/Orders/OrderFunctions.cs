@@ -84,9 +84,8 @@ public sealed partial class OrderFunctions(
             }
 
             LogAccepted(orderId, start.AcceptedNow);
-            return new AcceptedResult(
-                OrderLinks.Status(orderId),
-                new OrderAccepted(orderId, key, OrderLinks.Status(orderId), OrderLinks.Cancel(orderId), start.Queued));
+            var status = OrderLinks.Status(orderId);
+            return new AcceptedResult(status, new OrderAccepted(orderId, key, status, OrderLinks.Cancel(orderId), start.Queued));
         });
     }
 

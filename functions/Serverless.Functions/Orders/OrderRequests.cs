@@ -34,17 +34,23 @@ public static partial class OrderRequests
     private static readonly string[] LineFields = ["sku", "quantity", "unitPrice"];
     private static readonly string[] CancelFields = ["reason"];
 
+    private const string IdentifierRule = "1-64 characters: ASCII letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
+    private static readonly string ReasonRule =
+        $"1-{MaxReasonLength} characters of text: no control characters, no invisible format characters (bidi overrides and isolates, zero-width characters, U+FEFF, soft hyphens) and no line or paragraph separators";
+
+    private static readonly string LinesRule = $"an array of 1 to {MaxLines} lines, each {{ \"sku\", \"quantity\", \"unitPrice\" }}";
+
     public static RequestResult<PlaceOrderRequest> ReadPlaceOrder(JsonElement body)
     {
         var errors = new FieldErrors();
-        if (!errors.ExpectObject(body, string.Empty, OrderFields))
+        if (!errors.ExpectObject(body, FieldPath.Root, OrderFields))
         {
             return ProblemResults.Invalid(errors.ToDictionary());
         }
 
-        var customerId = errors.RequiredString(body, string.Empty, "customerId", Identifier(), "1-64 characters: ASCII letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
-        var currency = errors.RequiredString(body, string.Empty, "currency", Currency(), "an ISO 4217 code of three upper-case letters, e.g. EUR");
-        var paymentToken = errors.RequiredString(body, string.Empty, "paymentToken", Token(), "1-256 printable ASCII characters without spaces");
+        var customerId = errors.RequiredString(body, FieldPath.Root, "customerId", Identifier(), IdentifierRule);
+        var currency = errors.RequiredString(body, FieldPath.Root, "currency", Currency(), "an ISO 4217 code of three upper-case letters, e.g. EUR");
+        var paymentToken = errors.RequiredString(body, FieldPath.Root, "paymentToken", Token(), "1-256 printable ASCII characters without spaces");
         var lines = ReadLines(body, errors);
         return errors.Any
             ? ProblemResults.Invalid(errors.ToDictionary())
@@ -59,7 +65,7 @@ public static partial class OrderRequests
         }
 
         var errors = new FieldErrors();
-        if (!errors.ExpectObject(body, string.Empty, CancelFields))
+        if (!errors.ExpectObject(body, FieldPath.Root, CancelFields))
         {
             return ProblemResults.Invalid(errors.ToDictionary());
         }
@@ -68,23 +74,22 @@ public static partial class OrderRequests
             body,
             "reason",
             Reason(),
-            $"1-{MaxReasonLength} characters of text: no control characters, no invisible format characters (bidi overrides and isolates, zero-width characters, U+FEFF, soft hyphens) and no line or paragraph separators");
+            ReasonRule);
         return errors.Any ? ProblemResults.Invalid(errors.ToDictionary()) : new CancelOrderBody(reason);
     }
 
     private static List<OrderLine>? ReadLines(JsonElement body, FieldErrors errors)
     {
-        var rule = $"an array of 1 to {MaxLines} lines, each {{ \"sku\", \"quantity\", \"unitPrice\" }}";
         if (!body.TryGetProperty("lines", out var array) || array.ValueKind == JsonValueKind.Null)
         {
-            errors.Add("lines", $"Required: {rule}.");
+            errors.Add("lines", $"Required: {LinesRule}.");
             return null;
         }
 
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() is 0 or > MaxLines)
         {
             var got = array.ValueKind == JsonValueKind.Array ? $"{array.GetArrayLength()} lines" : FieldErrors.Describe(array);
-            errors.Add("lines", $"Must be {rule}; got {got}.");
+            errors.Add("lines", $"Must be {LinesRule}; got {got}.");
             return null;
         }
 
@@ -93,15 +98,15 @@ public static partial class OrderRequests
         var index = 0;
         foreach (var element in array.EnumerateArray())
         {
-            var path = $"lines[{index}]";
+            var path = FieldPath.Item("lines", index);
             if (errors.ExpectObject(element, path, LineFields))
             {
-                var sku = errors.RequiredString(element, path, "sku", Identifier(), "1-64 characters: ASCII letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+                var sku = errors.RequiredString(element, path, "sku", Identifier(), IdentifierRule);
                 var quantity = errors.RequiredInteger(element, path, "quantity", 1, MaxQuantity);
                 var unitPrice = errors.RequiredDecimal(element, path, "unitPrice", 0m, MaxUnitPrice, PriceDecimals);
                 if (sku is not null && !seen.TryAdd(sku, index))
                 {
-                    errors.Add($"{path}.sku", $"SKU '{sku}' is already on line {seen[sku]}: put the whole quantity on one line.");
+                    errors.Add(path.For("sku"), $"SKU '{sku}' is already on line {seen[sku]}: put the whole quantity on one line.");
                 }
                 else if (sku is not null && quantity is not null && unitPrice is not null)
                 {

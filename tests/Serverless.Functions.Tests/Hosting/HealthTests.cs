@@ -132,7 +132,7 @@ public sealed class HealthTests
     {
         await using var host = await FunctionsHost.StartAsync(new RecordingTemporal());
         using var client = new HttpClient { BaseAddress = host.ManagementAddress };
-        client.DefaultRequestHeaders.Add(Serverless.Functions.SelfHost.Edge.ApiKeyAuthenticationHandler.HeaderName, host.ApiKey);
+        client.DefaultRequestHeaders.Add(Serverless.Functions.SelfHost.Edge.ApiKeyGate.HeaderName, host.ApiKey);
 
         using var placed = await client.SendAsync(PlaceOrder(NewKey()), Ct);
         using var openApi = await client.GetAsync("api/openapi.json", Ct);

@@ -26,6 +26,15 @@ public sealed class RequestFingerprintTests
     [InlineData("cust-1", "tok_visa", "SKU-1", "9.90")]
     [InlineData("c:1.a_b", "tok+<&'\"\\`x", "S>K", "0.0001")]
     [InlineData("kundé-ü", "тoken\u2028", "SKU-ß", "1000000")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "1000000.0000")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "0.0")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "-0.0")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "-12.50")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "100")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "10.01")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "0.0000000000000000000000000001")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "-79228162514264337593543950335")]
+    [InlineData("cust-1", "tok_visa", "SKU-1", "7.9228162514264337593543950335")]
     public void RequestFingerprint_AnyOrder_EqualsTheSerializerFormOfEarlierReleases(string customer, string token, string sku, string price)
     {
         var order = Known with

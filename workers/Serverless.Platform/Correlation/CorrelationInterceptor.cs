@@ -45,7 +45,7 @@ public sealed class CorrelationInterceptor(ILoggerFactory loggerFactory) : IClie
             && CorrelationId.IsAcceptable(id))
         {
             CorrelationId.Current = id;
-            return scopeLogger.BeginScope(new Dictionary<string, object> { [CorrelationId.LogProperty] = id });
+            return scopeLogger.BeginScope(new CorrelationScope(id));
         }
 
         return null;
