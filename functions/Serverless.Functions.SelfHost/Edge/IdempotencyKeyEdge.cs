@@ -24,21 +24,24 @@ public static class IdempotencyKeyEdge
                     request.Headers[IdempotencyKeyHeader.Name] = Guid.NewGuid().ToString("D");
                 }
 
-                var sent = request.Headers[IdempotencyKeyHeader.Name];
-                context.Response.OnStarting(() =>
-                {
-                    // The function sets the key it validated; this covers answers given before it ran.
-                    if (sent.Count == 1 && !context.Response.Headers.ContainsKey(IdempotencyKeyHeader.Name))
-                    {
-                        context.Response.Headers[IdempotencyKeyHeader.Name] = sent[0];
-                    }
-
-                    return Task.CompletedTask;
-                });
+                // Static with the context as state: no closure per placement.
+                context.Response.OnStarting(static state => EchoKey((HttpContext)state), context);
             }
 
             return next(context);
         });
         return app;
+    }
+
+    /// <summary>The function sets the key it validated; this covers answers given before it ran.</summary>
+    private static Task EchoKey(HttpContext context)
+    {
+        var sent = context.Request.Headers[IdempotencyKeyHeader.Name];
+        if (sent.Count == 1 && !context.Response.Headers.ContainsKey(IdempotencyKeyHeader.Name))
+        {
+            context.Response.Headers[IdempotencyKeyHeader.Name] = sent[0];
+        }
+
+        return Task.CompletedTask;
     }
 }
