@@ -2,8 +2,9 @@
 # The system's main job on embedded defaults: builds the solution (Release) and runs `serverless up`:
 # Redis, PostgreSQL and a Temporal dev server (TEMPORAL_ADDRESS, else the `temporal` CLI, else the
 # SDK's download), the HTTP API, and workers and consumers scaled from zero by keda/scalers.yaml.
-# The worker and consumer replicas run the hosts' ReadyToRun publish output (scripts/publish-hosts.sh),
-# as the images do: each scale-out from zero is a cold start.
+# The worker and consumer replicas run the hosts' publish output as the images ship it
+# (scripts/publish-hosts.sh: self-contained composite ReadyToRun; the first run compiles it for a few
+# minutes): each scale-out from zero is a cold start.
 # Arguments are passed to `serverless up` (see: scripts/up.sh --help).
 set -Eeuo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,5 +16,5 @@ command -v redis-server >/dev/null || die "redis-server is not on PATH: install 
 cd "$ROOT"
 log "building (Release)"
 dotnet build Serverless.sln -c Release -nologo -v q -clp:ErrorsOnly >/dev/null || die "build failed: run 'dotnet build Serverless.sln -c Release' to see why"
-"$ROOT/scripts/publish-hosts.sh" --no-build
+"$ROOT/scripts/publish-hosts.sh"
 exec dotnet "tools/Serverless.Cli/bin/Release/net10.0/serverless.dll" up --hosts "$ROOT/artifacts/hosts" "$@"

@@ -19,7 +19,7 @@ public static class FunctionsRegistration
     public static IHostApplicationBuilder AddOrderFunctions(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<FunctionsOptions>(builder.Configuration, FunctionsOptions.Section, options => options.Validate());
+        services.AddOptions<FunctionsOptions>().Bind(builder.Configuration.GetSection(FunctionsOptions.Section)).ValidateRules(options => options.Validate());
         services.AddServerlessTemporalClient(builder.Configuration);
         services.AddSingleton<OrderWorkflowGateway>();
         services.AddHttpClient<ScalerNotifier>();

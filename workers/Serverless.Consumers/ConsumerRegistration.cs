@@ -29,7 +29,7 @@ public static class ConsumerRegistration
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddValidatedOptions<ConsumerOptions>(configuration, ConsumerOptions.Section, (consumer, environment) => consumer.Validate(environment, Handlers));
+        services.AddOptions<ConsumerOptions>().Bind(configuration.GetSection(ConsumerOptions.Section)).ValidateRules((consumer, environment) => consumer.Validate(environment, Handlers));
         var options = configuration.GetSection(ConsumerOptions.Section).Get<ConsumerOptions>() ?? new ConsumerOptions();
         var environment = configuration[$"{ServerlessEnvironmentOptions.Section}:{nameof(ServerlessEnvironmentOptions.Environment)}"] ?? string.Empty;
         if (!AddHandler(services, configuration, options))

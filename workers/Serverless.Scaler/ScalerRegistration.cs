@@ -21,7 +21,7 @@ public static partial class ScalerRegistration
     public static WebApplicationBuilder AddPushScaler(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<ScalerOptions>(builder.Configuration, ScalerOptions.Section, o => o.Validate());
+        services.AddOptions<ScalerOptions>().Bind(builder.Configuration.GetSection(ScalerOptions.Section)).ValidateRules(o => o.Validate());
         services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
             var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<ScalerOptions>>().Value.Redis);

@@ -7,10 +7,8 @@ public static class SimulatorEndpoints
 {
     public static IServiceCollection AddSimulators(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<PaymentGatewaySimulatorOptions>(
-            configuration, PaymentGatewaySimulatorOptions.Section, o => o.Validate(PaymentGatewaySimulatorOptions.Section));
-        services.AddValidatedOptions<InventorySimulatorOptions>(
-            configuration, InventorySimulatorOptions.Section, o => o.Validate(InventorySimulatorOptions.Section));
+        services.AddOptions<PaymentGatewaySimulatorOptions>().Bind(configuration.GetSection(PaymentGatewaySimulatorOptions.Section)).ValidateRules(o => o.Validate(PaymentGatewaySimulatorOptions.Section));
+        services.AddOptions<InventorySimulatorOptions>().Bind(configuration.GetSection(InventorySimulatorOptions.Section)).ValidateRules(o => o.Validate(InventorySimulatorOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PaymentGatewaySimulator>();
         services.AddSingleton<InventorySimulator>();

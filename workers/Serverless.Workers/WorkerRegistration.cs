@@ -50,7 +50,7 @@ public static class WorkerRegistration
         // being scaled to zero (signal: work), so Redis:Configuration is required and validated at
         // start. Reaching Redis is not: the publisher only warns while Redis is down.
         services.AddServerlessRedis(configuration);
-        services.AddValidatedOptions<InFlightLeaseOptions>(configuration, InFlightLeaseOptions.Section, lease => lease.Validate());
+        services.AddOptions<InFlightLeaseOptions>().Bind(configuration.GetSection(InFlightLeaseOptions.Section)).ValidateRules(lease => lease.Validate());
         // Before the queue workers: hosted services stop in reverse order, so the leases are
         // renewed while the workers drain and released after (InFlightLeasePublisher).
         services.AddHostedService<InFlightLeasePublisher>();

@@ -14,7 +14,7 @@ public static class SelfHostEdge
     public static WebApplicationBuilder AddSelfHostEdge(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<SelfHostOptions>(builder.Configuration, SelfHostOptions.Section, options => options.Validate());
+        services.AddOptions<SelfHostOptions>().Bind(builder.Configuration.GetSection(SelfHostOptions.Section)).ValidateRules(options => options.Validate());
         services.AddMvcCore();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {

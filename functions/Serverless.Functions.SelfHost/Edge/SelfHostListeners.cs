@@ -21,7 +21,7 @@ public static class SelfHostListeners
     /// <summary>Call after every configuration source is added: reads <c>Urls</c> as it finally is.</summary>
     public static WebApplicationBuilder AddSelfHostListeners(this WebApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<ManagementOptions>(builder.Configuration, ManagementOptions.Section, options => options.Validate());
+        builder.Services.AddOptions<ManagementOptions>().Bind(builder.Configuration.GetSection(ManagementOptions.Section)).ValidateRules(options => options.Validate());
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -10,7 +10,7 @@ public static class OrderAcceptanceRegistration
     /// <summary><see cref="OrderAcceptance"/>, its validated mode (section <c>OrderAccept</c>) and the order outbox it writes.</summary>
     public static IServiceCollection AddOrderAcceptance(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<OrderAcceptOptions>(configuration, OrderAcceptOptions.Section, options => options.Validate());
+        services.AddOptions<OrderAcceptOptions>().Bind(configuration.GetSection(OrderAcceptOptions.Section)).ValidateRules(options => options.Validate());
         services.AddOrderOutbox(configuration);
         services.AddSingleton<OrderAcceptance>();
         return services;

@@ -12,17 +12,19 @@ public static class OrderIntegrationsRegistration
     /// <summary>Typed clients of the payment gateway and the inventory service, with timeouts and resilience.</summary>
     public static IServiceCollection AddOrderIntegrations(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddExternalService<PaymentGatewayClient, PaymentGatewayOptions>(configuration, PaymentGatewayOptions.Section);
-        services.AddExternalService<InventoryServiceClient, InventoryServiceOptions>(configuration, InventoryServiceOptions.Section);
+        // Bound here, with the concrete types, for the configuration binding generator.
+        services.AddOptions<PaymentGatewayOptions>().Bind(configuration.GetSection(PaymentGatewayOptions.Section));
+        services.AddExternalService<PaymentGatewayClient, PaymentGatewayOptions>(PaymentGatewayOptions.Section);
+        services.AddOptions<InventoryServiceOptions>().Bind(configuration.GetSection(InventoryServiceOptions.Section));
+        services.AddExternalService<InventoryServiceClient, InventoryServiceOptions>(InventoryServiceOptions.Section);
         return services;
     }
 
-    private static void AddExternalService<TClient, TOptions>(
-        this IServiceCollection services, IConfiguration configuration, string section)
+    private static void AddExternalService<TClient, TOptions>(this IServiceCollection services, string section)
         where TClient : class
         where TOptions : ExternalServiceOptions
     {
-        services.AddValidatedOptions<TOptions>(configuration, section, options => options.Validate(section));
+        services.AddOptions<TOptions>().ValidateRules(options => options.Validate(section));
 
         services.AddHttpClient<TClient>((provider, http) =>
             {

@@ -23,7 +23,7 @@ public static class OutboxRegistration
     /// </summary>
     public static IServiceCollection AddOrderOutboxRelay(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<OutboxRelayOptions>(configuration, OutboxRelayOptions.Section, options => options.Validate());
+        services.AddOptions<OutboxRelayOptions>().Bind(configuration.GetSection(OutboxRelayOptions.Section)).ValidateRules(options => options.Validate());
         if (!configuration.GetSection(OutboxRelayOptions.Section).GetValue<bool>(nameof(OutboxRelayOptions.Enabled)))
         {
             return services;

@@ -18,33 +18,33 @@ public sealed class RuleValidator<TOptions>(Func<TOptions, IEnumerable<string>> 
     }
 }
 
+/// <remarks>
+/// Binding stays at each call site (<c>AddOptions&lt;T&gt;().Bind(section)</c>) with its concrete type:
+/// the configuration binding source generator replaces those calls with generated code, where a
+/// generic helper would fall back to the reflection binder (type converters and emitted property
+/// accessors, tens of milliseconds of every cold start).
+/// </remarks>
 public static class RuleValidation
 {
-    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/> and validates it at start with <paramref name="rules"/>.</summary>
-    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(
-        this IServiceCollection services,
-        Microsoft.Extensions.Configuration.IConfiguration configuration,
-        string section,
-        Func<TOptions, IEnumerable<string>> rules)
+    /// <summary>Validates the options at start with <paramref name="rules"/>.</summary>
+    public static OptionsBuilder<TOptions> ValidateRules<TOptions>(
+        this OptionsBuilder<TOptions> options, Func<TOptions, IEnumerable<string>> rules)
         where TOptions : class
     {
-        services.AddSingleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules));
-        return services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        options.Services.AddSingleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules));
+        return options.ValidateOnStart();
     }
 
     /// <summary>
     /// As above, for rules that depend on the environment the process runs in (e.g. refusing a
     /// resource name that belongs to another environment).
     /// </summary>
-    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(
-        this IServiceCollection services,
-        Microsoft.Extensions.Configuration.IConfiguration configuration,
-        string section,
-        Func<TOptions, ServerlessEnvironmentOptions, IEnumerable<string>> rules)
+    public static OptionsBuilder<TOptions> ValidateRules<TOptions>(
+        this OptionsBuilder<TOptions> options, Func<TOptions, ServerlessEnvironmentOptions, IEnumerable<string>> rules)
         where TOptions : class
     {
-        services.AddSingleton<IValidateOptions<TOptions>>(provider => new RuleValidator<TOptions>(
-            options => rules(options, provider.GetRequiredService<IOptions<ServerlessEnvironmentOptions>>().Value)));
-        return services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        options.Services.AddSingleton<IValidateOptions<TOptions>>(provider => new RuleValidator<TOptions>(
+            value => rules(value, provider.GetRequiredService<IOptions<ServerlessEnvironmentOptions>>().Value)));
+        return options.ValidateOnStart();
     }
 }

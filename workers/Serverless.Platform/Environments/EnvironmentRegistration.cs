@@ -8,8 +8,7 @@ public static class EnvironmentRegistration
 {
     public static IServiceCollection AddServerlessEnvironment(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<ServerlessEnvironmentOptions>(
-            configuration, ServerlessEnvironmentOptions.Section, EnvironmentGuard.ValidateEnvironment);
+        services.AddOptions<ServerlessEnvironmentOptions>().Bind(configuration.GetSection(ServerlessEnvironmentOptions.Section)).ValidateRules(EnvironmentGuard.ValidateEnvironment);
         return services;
     }
 }

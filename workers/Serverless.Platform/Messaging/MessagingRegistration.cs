@@ -16,7 +16,7 @@ public static class MessagingRegistration
             return services;
         }
 
-        services.AddValidatedOptions<MessagingOptions>(configuration, MessagingOptions.Section, (messaging, environment) => messaging.Validate(environment));
+        services.AddOptions<MessagingOptions>().Bind(configuration.GetSection(MessagingOptions.Section)).ValidateRules((messaging, environment) => messaging.Validate(environment));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CloudEventFactory>();
         return services.AddThroughDaprOrRedis<IEventPublisher, DaprEventPublisher, RedisStreamPublisher>(configuration);

@@ -15,7 +15,7 @@ public static class PostgresRegistration
             return services;
         }
 
-        services.AddValidatedOptions<PostgresOptions>(configuration, PostgresOptions.Section, (postgres, environment) => postgres.Validate(environment));
+        services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.Section)).ValidateRules((postgres, environment) => postgres.Validate(environment));
         services.AddSingleton<PostgresDatabase>();
         services.AddSingleton<PostgresSchema>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);

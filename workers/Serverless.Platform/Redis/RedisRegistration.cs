@@ -17,7 +17,7 @@ public static class RedisRegistration
             return services;
         }
 
-        services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.Section, (redis, environment) =>
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section)).ValidateRules((redis, environment) =>
             redis.Validate().Concat(EnvironmentGuard.FindMixing(environment, redis.Hosts().Select(host => ("Redis:Configuration", (string?)host)))));
         services.AddSingleton<RedisConnections>();
         services.AddStartupWarmup(provider => provider.GetRequiredService<RedisConnections>().SharedAsync());

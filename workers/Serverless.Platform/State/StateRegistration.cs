@@ -15,7 +15,7 @@ public static class StateRegistration
             return services;
         }
 
-        services.AddValidatedOptions<StateOptions>(configuration, StateOptions.Section, (state, environment) => state.Validate(environment));
+        services.AddOptions<StateOptions>().Bind(configuration.GetSection(StateOptions.Section)).ValidateRules((state, environment) => state.Validate(environment));
         return services.AddThroughDaprOrRedis<IStateStore, DaprStateStore, RedisStateStore>(configuration);
     }
 }
