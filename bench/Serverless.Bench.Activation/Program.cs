@@ -10,7 +10,7 @@ using StackExchange.Redis;
 // started from zero. Same stream, consumer, scaler and controller in every mode; only how the
 // controller learns of the event differs: the push scaler's stream (KEDA external-push), or
 // polling at 1 s, or polling at KEDA's default of 30 s. Push is measured twice: with the consumer host
-// as shipped (ReadyToRun, scripts/publish-hosts.sh) and with its old build (the plain build output),
+// as shipped (composite ReadyToRun, scripts/publish-hosts.sh) and with its old build (the plain build output),
 // the cold start being most of push activation; the polling modes run the shipped host.
 var trials = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 await using var rig = await ScalingRig.StartAsync("activation");

@@ -5,7 +5,7 @@ using Serverless.Local.Processes;
 using Serverless.Local.Up;
 
 // Cold start = process start to ready, the part of scale-from-zero latency that is ours
-// (architecture §4). The hosts as shipped (the ReadyToRun publish output of scripts/publish-hosts.sh,
+// (architecture §4). The hosts as shipped (the composite ReadyToRun publish of scripts/publish-hosts.sh,
 // what the images and `serverless up`'s replicas run) and the old build (the plain build output, JIT
 // only) are started interleaved with a hello-world .NET program started the same way (`dotnet
 // app.dll`): 3 rounds of `starts` starts each; each round's medians give its ratios, and the ratios
@@ -20,7 +20,7 @@ var shipped = old.WithPublishedHosts();
 var hello = Path.Combine(root, "bench", "Serverless.Bench.HelloWorld", "bin", configuration, "net10.0", "linux-x64", "Serverless.Bench.HelloWorld.dll");
 using var work = new WorkDirectory();
 
-Console.WriteLine($"cold start, {Rounds} rounds of {starts} starts each ({Environment.ProcessorCount} cores); shipped = {Deployables.PublishedHostsFolder} (ReadyToRun), old build = bin/{configuration}");
+Console.WriteLine($"cold start, {Rounds} rounds of {starts} starts each ({Environment.ProcessorCount} cores); shipped = {Deployables.PublishedHostsFolder} (self-contained composite ReadyToRun), old build = bin/{configuration}");
 await using var redis = await LocalRedis.StartAsync(work.Path, CancellationToken.None);
 var pgBin = LocalPostgres.FindBinaries() ?? throw new InvalidOperationException("PostgreSQL binaries (initdb, pg_ctl) are needed for the consumer host");
 await using var postgres = await LocalPostgres.StartAsync(pgBin, work.Path, CancellationToken.None);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace Serverless.Consumers.Consuming;
@@ -10,7 +9,8 @@ namespace Serverless.Consumers.Consuming;
 /// </summary>
 public sealed class ConsumerIdentity(IOptions<ConsumerOptions> options)
 {
+    // A uniqueness suffix, not a secret: Random.Shared, so a cold start does not load OpenSSL for it.
     public string Name { get; } = options.Value.ConsumerName is { Length: > 0 } configured
         ? configured
-        : $"{Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        : $"{Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName}-{Random.Shared.GetHexString(6, lowercase: true)}";
 }

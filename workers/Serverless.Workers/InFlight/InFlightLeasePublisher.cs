@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Serverless.Platform.Redis;
 
@@ -24,11 +23,12 @@ public sealed partial class InFlightLeasePublisher(
 {
     /// <summary>
     /// The pod's name where Kubernetes gives one (a restarted container takes over its own lease);
-    /// elsewhere the host name plus a random suffix, since local replicas share one host.
+    /// elsewhere the host name plus a random suffix, since local replicas share one host (a uniqueness
+    /// suffix, not a secret: Random.Shared, so a cold start does not load OpenSSL for it).
     /// </summary>
     public string WorkerId { get; } = configuration["POD_NAME"] is { Length: > 0 } pod
         ? pod
-        : $"{Environment.MachineName}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        : $"{Environment.MachineName}-{Random.Shared.GetHexString(6, lowercase: true)}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
