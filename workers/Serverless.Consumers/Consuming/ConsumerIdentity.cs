@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Serverless.Platform.Hosting;
 
 namespace Serverless.Consumers.Consuming;
 
@@ -9,8 +10,7 @@ namespace Serverless.Consumers.Consuming;
 /// </summary>
 public sealed class ConsumerIdentity(IOptions<ConsumerOptions> options)
 {
-    // A uniqueness suffix, not a secret: Random.Shared, so a cold start does not load OpenSSL for it.
     public string Name { get; } = options.Value.ConsumerName is { Length: > 0 } configured
         ? configured
-        : $"{Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName}-{Random.Shared.GetHexString(6, lowercase: true)}";
+        : ReplicaNames.WithRandomSuffix(Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName);
 }

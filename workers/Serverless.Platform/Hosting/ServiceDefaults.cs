@@ -113,14 +113,14 @@ public static class ServiceDefaults
     /// <summary>Liveness: no checks, so a slow dependency never restarts a pod.</summary>
     /// <param name="details">Each check's status and description; without, the overall status only (a public port must not show addresses and errors).</param>
     public static HealthCheckOptions LiveHealth(bool details) =>
-        new() { Predicate = _ => false, ResponseWriter = details ? WriteHealthAsync : WriteStatusAsync };
+        new() { Predicate = _ => false, ResponseWriter = (context, report) => WriteReportAsync(context, report, details) };
 
     /// <summary>Readiness: the checks tagged <see cref="HealthTags.Ready"/>; <c>503</c> when one is unhealthy.</summary>
     /// <param name="details">As for <see cref="LiveHealth"/>.</param>
     public static HealthCheckOptions ReadyHealth(bool details) => new()
     {
         Predicate = check => check.Tags.Contains(HealthTags.Ready),
-        ResponseWriter = details ? WriteHealthAsync : WriteStatusAsync,
+        ResponseWriter = (context, report) => WriteReportAsync(context, report, details),
     };
 
     private static void AddStructuredLogging(this IHostApplicationBuilder builder)
@@ -158,10 +158,6 @@ public static class ServiceDefaults
 
     private static bool IsInfrastructurePath(PathString path) =>
         path.StartsWithSegments("/health", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
-
-    private static Task WriteStatusAsync(HttpContext context, HealthReport report) => WriteReportAsync(context, report, details: false);
-
-    private static Task WriteHealthAsync(HttpContext context, HealthReport report) => WriteReportAsync(context, report, details: true);
 
     /// <summary>
     /// <c>{"status":…,"checks":{name:{"status":…,"description":…}}}</c>, written directly: a probe is

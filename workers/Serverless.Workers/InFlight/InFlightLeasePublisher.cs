@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Serverless.Platform.Hosting;
 using Serverless.Platform.Redis;
 
 namespace Serverless.Workers.InFlight;
@@ -23,12 +24,11 @@ public sealed partial class InFlightLeasePublisher(
 {
     /// <summary>
     /// The pod's name where Kubernetes gives one (a restarted container takes over its own lease);
-    /// elsewhere the host name plus a random suffix, since local replicas share one host (a uniqueness
-    /// suffix, not a secret: Random.Shared, so a cold start does not load OpenSSL for it).
+    /// elsewhere the host name plus a random suffix, since local replicas share one host.
     /// </summary>
     public string WorkerId { get; } = configuration["POD_NAME"] is { Length: > 0 } pod
         ? pod
-        : $"{Environment.MachineName}-{Random.Shared.GetHexString(6, lowercase: true)}";
+        : ReplicaNames.WithRandomSuffix(Environment.MachineName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
