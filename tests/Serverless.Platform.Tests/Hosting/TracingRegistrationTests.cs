@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Serverless.Platform.Hosting;
@@ -50,6 +52,38 @@ public sealed class TracingRegistrationTests
 
         Assert.Null(app.Services.GetService<TracerProvider>());
         Assert.NotNull(app.Services.GetService<MeterProvider>());
+    }
+
+    [Fact]
+    public void AddOpenTelemetry_RegistersTheHostedServiceThatServiceDefaultsReplaces()
+    {
+        var services = new ServiceCollection();
+
+        services.AddOpenTelemetry();
+
+        Assert.Contains(services, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == ServiceDefaults.OpenTelemetryHostedService);
+    }
+
+    [Fact]
+    public async Task AddServiceDefaults_ProvidersAreBuiltInTheBackgroundAsTheHostStarts()
+    {
+        await using var app = Build(new() { [ServiceDefaults.TracingSetting] = "true", ["urls"] = "http://127.0.0.1:0" });
+        using var meter = new Meter($"{ServiceDefaults.TelemetryPrefix}StartTest.{Guid.NewGuid():N}");
+        var counter = meter.CreateCounter<long>("started");
+        using var source = new ActivitySource($"{ServiceDefaults.TelemetryPrefix}StartTest.{Guid.NewGuid():N}");
+
+        Assert.DoesNotContain(app.Services.GetServices<IHostedService>(), s => s.GetType().FullName == ServiceDefaults.OpenTelemetryHostedService);
+        Assert.False(counter.Enabled);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(counter.Enabled && source.HasListeners()) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(counter.Enabled, "the meter provider listens once the host has started, nobody having resolved it");
+        Assert.True(source.HasListeners(), "so does the tracer provider");
+        await app.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

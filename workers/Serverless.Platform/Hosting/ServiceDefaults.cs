@@ -71,8 +71,36 @@ public static class ServiceDefaults
             }
         }
 
+        builder.Services.BuildTelemetryInBackground();
         return builder;
     }
+
+    /// <summary>
+    /// Builds the meter and tracer providers on the thread pool as the host starts. OpenTelemetry's own
+    /// hosted service builds them on the start's thread, about a tenth of a replica's cold start spent
+    /// before it can answer a probe. The cost is the measurements of the first few milliseconds: an
+    /// instrument counts from the moment the provider listens to it.
+    /// </summary>
+    private static void BuildTelemetryInBackground(this IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == OpenTelemetryHostedService)
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        services.AddStartupWarmup(provider =>
+        {
+            _ = provider.GetService<MeterProvider>();
+            _ = provider.GetService<TracerProvider>();
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>What <c>AddOpenTelemetry</c> registers to build the providers at start (a test pins the name).</summary>
+    public const string OpenTelemetryHostedService = "OpenTelemetry.Extensions.Hosting.Implementation.TelemetryHostedService";
 
     /// <summary>Overrides when traces are recorded: <c>true</c> for a listener or exporter other than OTLP, <c>false</c> to keep OTLP to metrics.</summary>
     public const string TracingSetting = "Serverless:Tracing";
@@ -106,7 +134,11 @@ public static class ServiceDefaults
     {
         app.MapHealthChecks(LivePath, LiveHealth(details: true));
         app.MapHealthChecks(ReadyPath, ReadyHealth(details: true));
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        // The scrape pipeline needs the meter provider: built at the first scrape, not on the start's thread.
+        var scrape = new Lazy<RequestDelegate>(() => ((IApplicationBuilder)app).New()
+            .UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, path: null, predicate: static _ => true, configureBranchedPipeline: null, optionsName: null)
+            .Build());
+        app.Map(MetricsPath, context => scrape.Value(context));
         return app;
     }
 

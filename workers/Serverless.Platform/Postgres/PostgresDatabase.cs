@@ -38,7 +38,7 @@ public sealed partial class PostgresDatabase : IAsyncDisposable
             CommandTimeout = (int)this.options.CommandTimeout.TotalSeconds,
             SearchPath = Schema,
         };
-        dataSource = NpgsqlDataSource.Create(builder);
+        dataSource = PostgresConnectionDefaults.CreateDataSource(builder, this.options.ConnectionString);
         meter = meters.Create(MeterName);
         exhausted = meter.CreateCounter<long>("serverless.postgres.pool_exhausted", "{open}", "Connection opens that failed because the pool was exhausted");
         meter.CreateObservableGauge("serverless.postgres.pool.max", () => this.options.MaxPoolSize, "{connection}", "Postgres:MaxPoolSize");
