@@ -1,6 +1,7 @@
 using Npgsql;
 using Serverless.Consumers.Handlers;
 using Serverless.Local.Processes;
+using Serverless.Naming;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 using Serverless.Platform.Json;
@@ -41,7 +42,7 @@ public sealed class ConsumerTestBed : IAsyncDisposable
 
     public string Handler { get; }
 
-    public string Stream => TopicNames.For("dev", Topic);
+    public string Stream => ResourceNames.For("dev", Topic);
 
     public string Group => Handler;
 

@@ -4,12 +4,12 @@ using Serverless.Consumers.Handlers;
 using Serverless.Consumers.Push;
 using Serverless.Consumers.ReadModel;
 using Serverless.Consumers.Streams;
+using Serverless.Naming;
 using Serverless.Orders.ReadModel;
 using Serverless.Platform;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Hosting;
-using Serverless.Platform.Messaging;
 using Serverless.Platform.Postgres;
 using Serverless.Platform.Redis;
 
@@ -54,7 +54,7 @@ public static class ConsumerRegistration
             services.AddHealthChecks().AddCheck<ConsumerReadiness>("streams", tags: [HealthTags.Ready]);
             foreach (var stream in options.LogicalStreams.Distinct(StringComparer.Ordinal))
             {
-                var physical = TopicNames.For(environment, stream);
+                var physical = ResourceNames.For(environment, stream);
                 services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<StreamConsumerService>(provider, physical));
             }
         }

@@ -72,7 +72,7 @@ public static partial class ScalerRegistration
         return app;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,200}$")]
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,200}\\z")]
     private static partial Regex SignalKey();
 
     private sealed class RedisReadiness(IConnectionMultiplexer redis) : IHealthCheck

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Serverless.Naming;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Integrations;
 using Serverless.Orders.Outbox;
@@ -69,7 +70,7 @@ public static class WorkerRegistration
             var tuning = workerOptions.TuningFor(queue);
             var plan = new QueueWorkerPlan(
                 queue,
-                TaskQueueNames.For(environment, queue),
+                ResourceNames.For(environment, queue),
                 WorkerOptionsRules.SelectWorkflows(definition, tuning),
                 WorkerOptionsRules.SelectActivities(definition, tuning),
                 tuning)

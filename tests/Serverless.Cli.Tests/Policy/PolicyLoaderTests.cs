@@ -1,4 +1,5 @@
 using Serverless.Cli.Tests.Support;
+using Serverless.Naming;
 using Serverless.Scaling.Policy;
 
 namespace Serverless.Cli.Tests.Policy;
@@ -30,6 +31,36 @@ public sealed class PolicyLoaderTests
         Assert.Equal(new RedisStreamSource("{environment}-orders", "notifications", StreamMetric.Lag), prod.FindQueue("notifications")!.Source);
         Assert.Equal(("projection-consumer", "order-projection"), (prod.FindQueue("order-projection")!.Deployment, ((RedisStreamSource)prod.FindQueue("order-projection")!.Source).ConsumerGroup));
         Assert.Equal("prod", prod.Temporal!.Namespace);
+    }
+
+    [Theory]
+    [InlineData("\\n")]
+    [InlineData("\\r\\n")]
+    public void Parse_NameEndingInALineBreak_IsInvalid(string lineBreak)
+    {
+        // A YAML block scalar or an escaped string can end in a line break; `$` alone would accept it.
+        var yaml = PolicyText.Replace("deployment: payments-worker", $"deployment: \"payments-worker{lineBreak}\"");
+
+        var result = PolicyText.Parse(yaml);
+
+        Assert.Contains(result.Diagnostics, d => d.Severity == Severity.Error && d.Field.EndsWith(".deployment", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("qa2")]
+    [InlineData("abcdefghijklmnopqrst")]
+    [InlineData("Qa")]
+    [InlineData("qa-blue")]
+    [InlineData("2qa")]
+    [InlineData("q")]
+    [InlineData("abcdefghijklmnopqrstu")]
+    [InlineData("{environment}")]
+    public void Parse_EnvironmentName_RefusedExactlyWhenTheResourceRuleRefusesIt(string name)
+    {
+        var result = PolicyText.Parse(PolicyText.CheckedIn + $"  \"{name}\": {{}}\n");
+
+        var refused = result.Diagnostics.Any(d => d.Code == "invalid-value" && d.Field == $"environments.{name}");
+        Assert.Equal(!ResourceNames.IsValidEnvironment(name), refused);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Serverless.Cli.Tests.Support;
+using Serverless.Naming;
 using Serverless.Orders.Contracts;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Rendering;
@@ -177,7 +178,7 @@ public sealed class KedaManifestRendererTests
             foreach (var queue in environment.Queues.Where(q => q.Source is TemporalQueueSource))
             {
                 var metadata = TriggerMetadata(environment, queue);
-                Assert.Equal(TaskQueueNames.For(environment.Name, ((TemporalQueueSource)queue.Source).TaskQueue), metadata["taskQueue"]);
+                Assert.Equal(ResourceNames.For(environment.Name, ((TemporalQueueSource)queue.Source).TaskQueue), metadata["taskQueue"]);
                 Assert.Equal(environment.Name, metadata["namespace"]);
             }
         }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Serverless.Consumers.Consuming;
-using Serverless.Orders.Contracts;
-using Serverless.Platform.Messaging;
+using Serverless.Naming;
 using Serverless.Workers.Queues;
 
 namespace Serverless.Manifests.Tests.Checking;
@@ -121,7 +120,11 @@ public static class ScalingChecks
                 return;
             }
 
-            var deployment = environment["Serverless__Environment"] ?? string.Empty;
+            if (EnvironmentOf(environment) is not { } deployment)
+            {
+                return;
+            }
+
             var polled = (environment["Workers__Poll"] ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (polled.Length != 1 || !QueueCatalog.Queues.TryGetValue(polled[0], out var queue))
             {
@@ -129,7 +132,7 @@ public static class ScalingChecks
                 return;
             }
 
-            Expect("metadata.taskQueue", taskQueue, TaskQueueNames.For(deployment, queue.Name), "the Deployment's physical task queue (Serverless__Environment-Workers__Poll)");
+            Expect("metadata.taskQueue", taskQueue, ResourceNames.For(deployment, queue.Name), "the Deployment's physical task queue (Serverless__Environment-Workers__Poll)");
             Expect("metadata.namespace", ns, environment["Temporal__Namespace"] ?? deployment, "the Deployment's Temporal__Namespace");
             if (builtIn)
             {
@@ -221,7 +224,12 @@ public static class ScalingChecks
             }
 
             var consumer = new ConsumerOptions { Handler = environment["Consumer__Handler"] ?? string.Empty, Group = environment["Consumer__Group"] };
-            Expect("metadata.stream", stream, TopicNames.For(environment["Serverless__Environment"] ?? string.Empty, streams[0]), "the Deployment's physical stream (Serverless__Environment-Consumer__Streams)");
+            if (EnvironmentOf(environment) is not { } deployment)
+            {
+                return;
+            }
+
+            Expect("metadata.stream", stream, ResourceNames.For(deployment, streams[0]), "the Deployment's physical stream (Serverless__Environment-Consumer__Streams)");
             Expect("metadata.consumerGroup", group, consumer.GroupName, "the Deployment's consumer group (Consumer__Group, else the handler name)");
             var app = RedisConnection.Parse(environment["Redis__Configuration"]);
             var appHost = environment.Origin(app.Endpoint);
@@ -349,6 +357,19 @@ public static class ScalingChecks
             {
                 Add($"metadata.{key}", $"{activation} is not below the target {t}");
             }
+        }
+
+        /// <summary>The Deployment's environment, or a finding when it names none that is valid.</summary>
+        private string? EnvironmentOf(ContainerEnvironment environment)
+        {
+            var name = environment["Serverless__Environment"];
+            if (ResourceNames.IsValidEnvironment(name))
+            {
+                return name;
+            }
+
+            Add("scaleTargetRef", $"the scaled Deployment's Serverless__Environment is '{name}', not {ResourceNames.EnvironmentRule}");
+            return null;
         }
 
         private void Expect(string field, string? actual, string? expected, string what)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Naming;
 using Serverless.Orders.Activities;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
@@ -29,7 +30,7 @@ public sealed class OrderEventActivitiesTests
         var snapshot = new OrderSnapshot(workflowId, "cust-9", OrderStatus.Received, 12m, "EUR", null, [], 1, DateTimeOffset.UnixEpoch);
         var environment = new ActivityEnvironment { Info = ActivityEnvironment.DefaultInfo with { WorkflowId = workflowId } };
         await using var redis = await ConnectionMultiplexer.ConnectAsync(address);
-        var stream = TopicNames.For(topicEnvironment, TopicNames.Orders);
+        var stream = ResourceNames.For(topicEnvironment, TopicNames.Orders);
         var before = (await redis.GetDatabase().StreamRangeAsync(stream, "-", "+")).Length;
 
         CorrelationId.Current = "corr-activity";

@@ -75,4 +75,17 @@ public sealed class PostgresDatabaseTests
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.Contains("belongs to environment 'prod'", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("orders\n")]
+    [InlineData("orders\r\n")]
+    [InlineData("\norders")]
+    [InlineData("orders ")]
+    public void Validate_SchemaWithLineBreakOrSpace_Refused(string schema)
+    {
+        var errors = new PostgresOptions { ConnectionString = "Host=localhost;Database=orders", Schema = schema }
+            .Validate(new ServerlessEnvironmentOptions { Environment = "dev" }).ToList();
+
+        Assert.Contains(errors, e => e.Contains("Postgres:Schema", StringComparison.Ordinal));
+    }
 }

@@ -1,4 +1,5 @@
 using Serverless.Local.Processes;
+using Serverless.Naming;
 using Serverless.Scaling.Policy;
 
 namespace Serverless.Local.Up;
@@ -33,7 +34,9 @@ public sealed class ReplicaTemplates(
                 break;
             case RedisStreamSource stream:
                 assembly = deployables.Consumers;
-                settings["Consumer__Streams"] = TopicOf(stream.PhysicalStream(environment));
+                // The consumers name logical topics and add the environment prefix themselves.
+                var physical = stream.PhysicalStream(environment);
+                settings["Consumer__Streams"] = ResourceNames.LogicalIn(environment, physical) ?? physical;
                 settings["Consumer__Handler"] = HandlerOf(queue.Deployment);
                 settings["Consumer__Group"] = stream.ConsumerGroup;
                 settings["Consumer__OnHandlerError"] = "KeepPending"; // as the consumer Deployments (keda/base/apps)
@@ -51,11 +54,4 @@ public sealed class ReplicaTemplates(
     /// <summary>The consumer handler a Deployment runs: <c>notifications-consumer</c> → <c>notifications</c>.</summary>
     public static string HandlerOf(string deployment) =>
         deployment.EndsWith("-consumer", StringComparison.Ordinal) ? deployment[..^"-consumer".Length] : deployment;
-
-    /// <summary>The consumers name logical topics and add the environment prefix themselves.</summary>
-    private string TopicOf(string physicalStream)
-    {
-        var prefix = environment + "-";
-        return physicalStream.StartsWith(prefix, StringComparison.Ordinal) ? physicalStream[prefix.Length..] : physicalStream;
-    }
 }

@@ -1,3 +1,4 @@
+using Serverless.Naming;
 using Serverless.Scaling.Autoscaling;
 
 namespace Serverless.Scaling.Policy;
@@ -99,7 +100,7 @@ public static partial class PolicyLoader
     private static PushScalerConnection? BindPushScaler(NodeFields fields, string environment)
     {
         var address = fields.Text("address", required: true, pattern: HostPort(), patternHint: "host:port (a DNS name, the {environment} token allowed)")
-            ?.Replace(PolicyTokens.Environment, environment, StringComparison.Ordinal);
+            is { } template ? ResourceNames.Expand(template, environment) : null;
         fields.RejectUnknown();
         return address is null ? null : new PushScalerConnection(address, fields.Location);
     }
@@ -108,7 +109,7 @@ public static partial class PolicyLoader
     {
         var endpoint = fields.Text("endpoint");
         var fromEnv = fields.Text("endpointFromEnv", pattern: EnvVarName(), patternHint: "an environment variable name");
-        var ns = fields.Text("namespace", orDefault: PolicyTokens.Environment)?.Replace(PolicyTokens.Environment, environment, StringComparison.Ordinal);
+        var ns = fields.Text("namespace", orDefault: ResourceNames.EnvironmentToken) is { } template ? ResourceNames.Expand(template, environment) : null;
         var budget = fields.Number("rateBudgetPerSecond", 0, required: true, exclusiveMin: true);
         var apiKey = fields.Map("apiKeySecret") is { } secret ? BindSecret(secret) : null;
         fields.RejectUnknown();

@@ -60,21 +60,18 @@ public static partial class PolicyLoader
         "signal", "activationWindowSeconds",
     ];
 
-    [GeneratedRegex("^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z]([-a-z0-9]{0,48}[a-z0-9])?\\z")]
     private static partial Regex ResourceName();
 
-    [GeneratedRegex("^[a-z][a-z0-9]{1,19}$")]
-    private static partial Regex EnvironmentName();
-
-    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]*\\z")]
     private static partial Regex QueueName();
 
-    [GeneratedRegex(@"^([A-Za-z0-9._-]|\{environment\})+$")]
+    [GeneratedRegex(@"^([A-Za-z0-9._-]|\{environment\})+\z")]
     private static partial Regex StreamName();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex EnvVarName();
 
-    [GeneratedRegex(@"^([a-z0-9.-]|\{environment\})+:[0-9]{1,5}$")]
+    [GeneratedRegex(@"^([a-z0-9.-]|\{environment\})+:[0-9]{1,5}\z")]
     private static partial Regex HostPort();
 }

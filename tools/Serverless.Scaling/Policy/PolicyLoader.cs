@@ -1,3 +1,5 @@
+using Serverless.Naming;
+
 namespace Serverless.Scaling.Policy;
 
 public sealed record PolicyLoadResult(ScalerPolicy? Policy, IReadOnlyList<Diagnostic> Diagnostics)
@@ -123,7 +125,7 @@ public static partial class PolicyLoader
     {
         var name = entry.Key;
         var path = $"environments.{name}";
-        if (!EnvironmentName().IsMatch(name))
+        if (!ResourceNames.IsValidEnvironment(name))
         {
             diagnostics.Error("invalid-value", entry.KeyLocation, path, $"environment name '{name}' is not valid",
                 "use 2 to 20 lower-case letters or digits, starting with a letter (it prefixes task queue names)");

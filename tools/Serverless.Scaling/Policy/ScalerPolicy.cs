@@ -1,3 +1,4 @@
+using Serverless.Naming;
 using Serverless.Scaling.Autoscaling;
 
 namespace Serverless.Scaling.Policy;
@@ -105,7 +106,7 @@ public enum TemporalQueueType
     Nexus,
 }
 
-/// <summary>A Temporal task queue; physical name <c>{environment}-{queue}</c> (Serverless.Orders TaskQueueNames).</summary>
+/// <summary>A Temporal task queue; physical name <see cref="ResourceNames.For"/> of the queue.</summary>
 public sealed record TemporalQueueSource(string TaskQueue, IReadOnlyList<TemporalQueueType> QueueTypes) : QueueSource
 {
     public const string Kind = "temporal";
@@ -114,7 +115,7 @@ public sealed record TemporalQueueSource(string TaskQueue, IReadOnlyList<Tempora
 
     public bool PollsWorkflowTasks => QueueTypes.Contains(TemporalQueueType.Workflow);
 
-    public string PhysicalName(string environment) => $"{environment}-{TaskQueue}";
+    public string PhysicalName(string environment) => ResourceNames.For(environment, TaskQueue);
 }
 
 public enum StreamMetric
@@ -133,7 +134,7 @@ public sealed record RedisStreamSource(string Stream, string ConsumerGroup, Stre
 
     public override string KindName => Kind;
 
-    public string PhysicalStream(string environment) => Stream.Replace(PolicyTokens.Environment, environment, StringComparison.Ordinal);
+    public string PhysicalStream(string environment) => ResourceNames.Expand(Stream, environment);
 }
 
 /// <summary>The ScaledObject knobs of one queue in operator words.</summary>
@@ -200,8 +201,3 @@ public sealed record TrafficProfile(double OrdersPerDay, double PeakToMeanRatio,
 }
 
 public sealed record SpikeProfile(double Factor, double StartHour, int Minutes);
-
-public static class PolicyTokens
-{
-    public const string Environment = "{environment}";
-}

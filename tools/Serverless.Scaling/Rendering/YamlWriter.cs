@@ -121,12 +121,12 @@ public static partial class YamlWriter
         return text.Append('"').ToString();
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_./-]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_./-]*\\z")]
     private static partial Regex SafePlain();
 
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_./-]*$")]
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_./-]*\\z")]
     private static partial Regex SafeKey();
 
-    [GeneratedRegex("^(y|yes|n|no|true|false|on|off|null)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("^(y|yes|n|no|true|false|on|off|null)\\z", RegexOptions.IgnoreCase)]
     private static partial Regex Reserved();
 }

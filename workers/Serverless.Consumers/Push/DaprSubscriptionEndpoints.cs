@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Serverless.Consumers.Consuming;
+using Serverless.Naming;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Messaging;
 
@@ -45,7 +46,7 @@ public static partial class DaprSubscriptionEndpoints
     public static IReadOnlyList<DaprSubscription> Subscriptions(ConsumerOptions options, string environment) =>
         options.LogicalStreams.Select(topic =>
         {
-            var stream = TopicNames.For(environment, topic);
+            var stream = ResourceNames.For(environment, topic);
             return new DaprSubscription(options.PubSubName, stream, RouteFor(options.Handler), TopicNames.DeadLetterFor(stream, options.GroupName));
         }).ToList();
 

@@ -1,12 +1,11 @@
-using System.Text.RegularExpressions;
+using Serverless.Naming;
 
 namespace Serverless.Orders.Contracts;
 
 /// <summary>
-/// Physical Temporal task queue names are <c>{environment}-{queue}</c>, so a dev worker can never
-/// poll a prod queue even when both share a Temporal namespace by mistake (architecture §6).
+/// The logical Temporal task queues; the physical name is <see cref="ResourceNames.For"/> of one.
 /// </summary>
-public static partial class TaskQueueNames
+public static class TaskQueueNames
 {
     public const string Orders = "orders";
     public const string Payments = "payments";
@@ -14,22 +13,11 @@ public static partial class TaskQueueNames
 
     public static IReadOnlyList<string> Logical { get; } = [Orders, Payments, Inventory];
 
-    public static string For(string environment, string queue) => $"{environment}-{queue}";
-
     /// <summary>
     /// The queue beside <paramref name="currentTaskQueue"/> in the same environment. The workflow
     /// uses this to address its activity queues deterministically: its own task queue is part of
     /// its history, configuration is not.
     /// </summary>
-    public static string Sibling(string currentTaskQueue, string queue)
-    {
-        var dash = currentTaskQueue.IndexOf('-', StringComparison.Ordinal);
-        return dash <= 0 ? queue : For(currentTaskQueue[..dash], queue);
-    }
-
-    public static bool IsValidEnvironment(string? environment) =>
-        environment is not null && EnvironmentPattern().IsMatch(environment);
-
-    [GeneratedRegex("^[a-z][a-z0-9]{1,19}$")]
-    private static partial Regex EnvironmentPattern();
+    public static string Sibling(string currentTaskQueue, string queue) =>
+        ResourceNames.TrySplit(currentTaskQueue, out var environment, out _) ? ResourceNames.For(environment, queue) : queue;
 }

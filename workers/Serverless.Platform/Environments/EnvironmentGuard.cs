@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Serverless.Naming;
 
 namespace Serverless.Platform.Environments;
 
@@ -34,10 +35,9 @@ public static partial class EnvironmentGuard
 
     public static IEnumerable<string> ValidateEnvironment(ServerlessEnvironmentOptions environment)
     {
-        if (!ValidName().IsMatch(environment.Environment))
+        if (!ResourceNames.IsValidEnvironment(environment.Environment))
         {
-            yield return "Serverless:Environment must be set to a lower-case name of 2-20 letters and digits " +
-                         $"(dev, staging, prod, ...); got '{environment.Environment}'.";
+            yield return $"Serverless:Environment must be set to {ResourceNames.EnvironmentRule}; got '{environment.Environment}'.";
         }
         else if (!environment.KnownEnvironments.Contains(environment.Environment, StringComparer.Ordinal))
         {
@@ -48,7 +48,4 @@ public static partial class EnvironmentGuard
 
     [GeneratedRegex("[A-Za-z0-9]+")]
     private static partial Regex Tokens();
-
-    [GeneratedRegex("^[a-z][a-z0-9]{1,19}$")]
-    private static partial Regex ValidName();
 }

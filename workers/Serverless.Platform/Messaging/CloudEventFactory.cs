@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Serverless.Naming;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Json;
 
@@ -17,7 +18,7 @@ public sealed class CloudEventFactory(IOptions<MessagingOptions> messaging, IOpt
     public const string ActivitySourceName = "Serverless.Messaging";
     private static readonly ActivitySource Tracing = new(ActivitySourceName);
 
-    public string StreamFor(string topic) => TopicNames.For(environment.Value.Environment, topic);
+    public string StreamFor(string topic) => ResourceNames.For(environment.Value.Environment, topic);
 
     /// <summary>Starts the producer span of one publish; its context goes into the event.</summary>
     public static Activity? StartPublishSpan(string stream) =>
