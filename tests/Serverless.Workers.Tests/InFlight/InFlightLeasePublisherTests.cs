@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Serverless.Orders.Activities;
 using Serverless.Platform.Redis;
 using Serverless.Testing;
-using Serverless.Workers.Hosting;
 using Serverless.Workers.InFlight;
 using Serverless.Workers.Queues;
 using StackExchange.Redis;

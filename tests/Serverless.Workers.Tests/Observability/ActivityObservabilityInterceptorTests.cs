@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Orders.Activities;
-using Serverless.Workers.Hosting;
 using Serverless.Workers.InFlight;
 using Serverless.Workers.Observability;
 using Serverless.Workers.Queues;

@@ -1,5 +1,4 @@
 using Serverless.Orders.Contracts;
-using Serverless.Orders.ReadModel;
 
 namespace Serverless.Orders.Events;
 
@@ -41,8 +40,6 @@ public sealed record OrderSnapshot(
     int Sequence,
     DateTimeOffset OccurredAt)
 {
-    public OrderView ToView() => new(OrderId, CustomerId, Status, TotalAmount, Currency, Reason, Steps, OccurredAt);
-
     /// <summary>What makes a snapshot unusable, in words for a dead-letter reason.</summary>
     public IEnumerable<string> Problems()
     {

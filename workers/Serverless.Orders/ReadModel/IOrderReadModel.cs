@@ -1,4 +1,5 @@
 using Serverless.Orders.Contracts;
+using Serverless.Orders.Events;
 
 namespace Serverless.Orders.ReadModel;
 
@@ -11,7 +12,12 @@ public sealed record OrderView(
     string Currency,
     string? FailureReason,
     IReadOnlyList<OrderStep> Steps,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The view of an order as its latest event left it.</summary>
+    public static OrderView Of(OrderSnapshot snapshot) => new(
+        snapshot.OrderId, snapshot.CustomerId, snapshot.Status, snapshot.TotalAmount, snapshot.Currency, snapshot.Reason, snapshot.Steps, snapshot.OccurredAt);
+}
 
 /// <summary>
 /// Reads the order read model (state store first, PostgreSQL when Redis is unavailable). Null means

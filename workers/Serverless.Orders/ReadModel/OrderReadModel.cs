@@ -18,7 +18,7 @@ public sealed partial class OrderReadModel(IStateStore store, OrderRecords recor
             var cached = await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor(orderId), cancellationToken);
             if (cached is not null)
             {
-                return cached.Value.ToView();
+                return OrderView.Of(cached.Value);
             }
         }
         catch (StateStoreUnavailableException e)
@@ -26,7 +26,7 @@ public sealed partial class OrderReadModel(IStateStore store, OrderRecords recor
             LogStateStoreUnavailable(orderId, e.Message);
         }
 
-        return (await records.FindAsync(orderId, cancellationToken))?.ToView();
+        return await records.FindAsync(orderId, cancellationToken) is { } stored ? OrderView.Of(stored) : null;
     }
 
     [LoggerMessage(4000, LogLevel.Warning, "State store unavailable, reading order {OrderId} from PostgreSQL: {Error}")]

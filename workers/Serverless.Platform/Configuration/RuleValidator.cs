@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Serverless.Platform.Environments;
 
 namespace Serverless.Platform.Configuration;
 
@@ -32,19 +31,6 @@ public static class RuleValidation
         where TOptions : class
     {
         options.Services.AddSingleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules));
-        return options.ValidateOnStart();
-    }
-
-    /// <summary>
-    /// As above, for rules that depend on the environment the process runs in (e.g. refusing a
-    /// resource name that belongs to another environment).
-    /// </summary>
-    public static OptionsBuilder<TOptions> ValidateRules<TOptions>(
-        this OptionsBuilder<TOptions> options, Func<TOptions, ServerlessEnvironmentOptions, IEnumerable<string>> rules)
-        where TOptions : class
-    {
-        options.Services.AddSingleton<IValidateOptions<TOptions>>(provider => new RuleValidator<TOptions>(
-            value => rules(value, provider.GetRequiredService<IOptions<ServerlessEnvironmentOptions>>().Value)));
         return options.ValidateOnStart();
     }
 }

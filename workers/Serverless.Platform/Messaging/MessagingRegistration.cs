@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Dapr;
+using Serverless.Platform.Environments;
 
 namespace Serverless.Platform.Messaging;
 

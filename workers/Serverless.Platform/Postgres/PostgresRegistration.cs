@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serverless.Platform.Configuration;
+using Serverless.Platform.Environments;
 
 namespace Serverless.Platform.Postgres;
 

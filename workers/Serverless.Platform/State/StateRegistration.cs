@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Dapr;
+using Serverless.Platform.Environments;
 
 namespace Serverless.Platform.State;
 

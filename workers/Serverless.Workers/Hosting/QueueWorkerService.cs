@@ -10,16 +10,6 @@ using Temporalio.Worker;
 namespace Serverless.Workers.Hosting;
 
 /// <summary>
-/// What one queue's worker runs, resolved from the catalog and configuration at start:
-/// <see cref="Activities"/> polled from the queue, <see cref="LocalActivities"/> run by its workflows.
-/// </summary>
-public sealed record QueueWorkerPlan(
-    string Queue, string TaskQueue, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities, QueueOptions Tuning)
-{
-    public IReadOnlyList<Type> LocalActivities { get; init; } = [];
-}
-
-/// <summary>
 /// Polls one task queue until the host stops. On SIGTERM polling stops at once, in-flight
 /// activities get the drain timeout of the shutdown budget to finish (Temporal's
 /// GracefulShutdownTimeout, zero unless set), then their tokens are cancelled. Its slots are

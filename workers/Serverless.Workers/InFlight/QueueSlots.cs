@@ -1,5 +1,5 @@
 using Serverless.Platform.Redis;
-using Serverless.Workers.Hosting;
+using Serverless.Workers.Queues;
 using Temporalio.Worker.Tuning;
 
 namespace Serverless.Workers.InFlight;
