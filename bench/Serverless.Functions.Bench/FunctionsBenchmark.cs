@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Serverless.Functions.SelfHost;
-using Serverless.Platform.Correlation;
+using Serverless.Platform.Temporal;
 using Temporalio.Client;
 
 namespace Serverless.Functions.Bench;

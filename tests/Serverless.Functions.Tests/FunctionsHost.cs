@@ -9,7 +9,7 @@ using Serverless.Functions.SelfHost.Edge;
 using Serverless.Functions.SelfHost;
 using Serverless.Functions.Tests.Doubles;
 using Serverless.Orders.ReadModel;
-using Serverless.Platform.Correlation;
+using Serverless.Platform.Temporal;
 using Serverless.Testing;
 using Temporalio.Client;
 

@@ -6,7 +6,6 @@ using Serverless.Consumers.ReadModel;
 using Serverless.Consumers.Streams;
 using Serverless.Naming;
 using Serverless.Orders.ReadModel;
-using Serverless.Platform;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Hosting;

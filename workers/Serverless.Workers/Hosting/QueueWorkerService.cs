@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Serverless.Platform.Correlation;
 using Serverless.Platform.Hosting;
+using Serverless.Platform.Temporal;
 using Serverless.Workers.InFlight;
 using Serverless.Workers.Observability;
 using Serverless.Workers.Queues;

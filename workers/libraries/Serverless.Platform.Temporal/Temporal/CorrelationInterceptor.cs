@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serverless.Platform.Correlation;
 using Temporalio.Api.Common.V1;
 using Temporalio.Client;
 using Temporalio.Client.Interceptors;
@@ -6,7 +7,7 @@ using Temporalio.Converters;
 using Temporalio.Worker.Interceptors;
 using Temporalio.Workflows;
 
-namespace Serverless.Platform.Correlation;
+namespace Serverless.Platform.Temporal;
 
 /// <summary>
 /// Carries <see cref="CorrelationId.Current"/> through Temporal: client calls put it in a header,

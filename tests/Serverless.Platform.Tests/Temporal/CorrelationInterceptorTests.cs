@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Workflows;
 using Serverless.Platform.Correlation;
+using Serverless.Platform.Temporal;
+using Serverless.Platform.Tests.Correlation;
 using Serverless.Testing.Replay;
 using Temporalio.Activities;
 using Temporalio.Api.Common.V1;
@@ -9,7 +11,7 @@ using Temporalio.Converters;
 using Temporalio.Testing;
 using Temporalio.Worker.Interceptors;
 
-namespace Serverless.Platform.Tests.Correlation;
+namespace Serverless.Platform.Tests.Temporal;
 
 public sealed class CorrelationInterceptorTests
 {

@@ -1,4 +1,4 @@
-namespace Serverless.Platform;
+namespace Serverless.Platform.Hosting;
 
 public static class HealthTags
 {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
+using Serverless.Platform.Hosting;
 
 namespace Serverless.Platform.Postgres;
 

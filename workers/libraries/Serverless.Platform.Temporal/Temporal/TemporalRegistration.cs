@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Platform.Correlation;
 using Serverless.Platform.Environments;
+using Serverless.Platform.Hosting;
 using Temporalio.Client;
 
 namespace Serverless.Platform.Temporal;
