@@ -1,4 +1,5 @@
 using Serverless.Cli.Tests.Support;
+using Serverless.Testing.Policy;
 
 namespace Serverless.Cli.Tests.Commands;
 

@@ -1,6 +1,7 @@
 using Serverless.Cli.Tests.Support;
 using Serverless.Local.Embedded;
 using Serverless.Testing;
+using Serverless.Testing.Policy;
 using Serverless.Testing.Processes;
 
 namespace Serverless.Cli.Tests.Commands;

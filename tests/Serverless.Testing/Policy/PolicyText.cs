@@ -1,6 +1,7 @@
 using Serverless.Scaling.Policy;
+using Xunit;
 
-namespace Serverless.Cli.Tests.Support;
+namespace Serverless.Testing.Policy;
 
 /// <summary>The checked-in policy as text, and variants of it with one change, for loader and lint tests.</summary>
 public static class PolicyText

@@ -1,9 +1,9 @@
-using Serverless.Cli.Tests.Support;
+using Serverless.Scaling.Tests.Support;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Simulation;
 
-namespace Serverless.Cli.Tests.Simulation;
+namespace Serverless.Scaling.Tests.Simulation;
 
 /// <summary>The work signal through the whole loop, on worked cases: in-flight work, the activation window, push wake-up.</summary>
 public sealed class WorkSignalSimulationTests

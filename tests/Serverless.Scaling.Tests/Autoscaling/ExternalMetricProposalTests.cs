@@ -1,6 +1,6 @@
 using Serverless.Scaling.Autoscaling;
 
-namespace Serverless.Cli.Tests.Autoscaling;
+namespace Serverless.Scaling.Tests.Autoscaling;
 
 /// <summary>platform-semantics §2.2 and the worked examples of §2.6 (targetQueueSize 5, AverageValue).</summary>
 public sealed class ExternalMetricProposalTests

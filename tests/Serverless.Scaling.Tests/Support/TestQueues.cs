@@ -1,7 +1,7 @@
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 
-namespace Serverless.Cli.Tests.Support;
+namespace Serverless.Scaling.Tests.Support;
 
 /// <summary>Queue policies built in code for model tests; defaults are KEDA's unless a test says otherwise.</summary>
 public static class TestQueues

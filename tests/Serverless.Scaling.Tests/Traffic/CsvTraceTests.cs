@@ -1,6 +1,6 @@
 using Serverless.Scaling.Traffic;
 
-namespace Serverless.Cli.Tests.Traffic;
+namespace Serverless.Scaling.Tests.Traffic;
 
 public sealed class CsvTraceTests
 {

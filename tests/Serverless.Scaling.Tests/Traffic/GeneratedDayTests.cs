@@ -1,7 +1,7 @@
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Traffic;
 
-namespace Serverless.Cli.Tests.Traffic;
+namespace Serverless.Scaling.Tests.Traffic;
 
 public sealed class GeneratedDayTests
 {

@@ -1,6 +1,6 @@
 using Serverless.Scaling.Autoscaling;
 
-namespace Serverless.Cli.Tests.Autoscaling;
+namespace Serverless.Scaling.Tests.Autoscaling;
 
 /// <summary>platform-semantics §1.2-§1.3: activation and the N → 0 step of KEDA's RequestScale.</summary>
 public sealed class KedaScaledObjectModelTests

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using Serverless.Cli.Tests.Support;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Rendering;
 using Serverless.Testing.Manifests;
+using Serverless.Testing.Policy;
 
-namespace Serverless.Cli.Tests.Rendering;
+namespace Serverless.Scaling.Tests.Rendering;
 
 /// <summary>
 /// Rendered manifests against KEDA's schemas (@kubernetes-models/keda), closed so that a misspelt field fails (ManifestValidator).

@@ -1,8 +1,8 @@
-using Serverless.Cli.Tests.Support;
 using Serverless.Scaling.Lint;
 using Serverless.Scaling.Policy;
+using Serverless.Testing.Policy;
 
-namespace Serverless.Cli.Tests.Lint;
+namespace Serverless.Scaling.Tests.Lint;
 
 public sealed class PolicyLinterTests
 {

@@ -1,6 +1,6 @@
 using Serverless.Scaling.Autoscaling;
 
-namespace Serverless.Cli.Tests.Autoscaling;
+namespace Serverless.Scaling.Tests.Autoscaling;
 
 /// <summary>platform-semantics §2.3-§2.6: the HPA that KEDA creates, sync by sync.</summary>
 public sealed class HorizontalPodAutoscalerModelTests

@@ -1,6 +1,6 @@
 using Serverless.Scaling.Simulation;
 
-namespace Serverless.Cli.Tests.Simulation;
+namespace Serverless.Scaling.Tests.Simulation;
 
 public sealed class WorkBacklogTests
 {

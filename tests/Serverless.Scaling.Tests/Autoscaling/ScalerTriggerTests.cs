@@ -1,6 +1,6 @@
 using Serverless.Scaling.Autoscaling;
 
-namespace Serverless.Cli.Tests.Autoscaling;
+namespace Serverless.Scaling.Tests.Autoscaling;
 
 /// <summary>platform-semantics §1.2 (activation is strict) and §1.4 (fallback).</summary>
 public sealed class ScalerTriggerTests

@@ -1,7 +1,7 @@
 using Serverless.Scaling.Rendering;
 using YamlDotNet.RepresentationModel;
 
-namespace Serverless.Cli.Tests.Rendering;
+namespace Serverless.Scaling.Tests.Rendering;
 
 /// <summary>A rendered scalar reads back as the same string, whatever it ends with.</summary>
 public sealed class YamlWriterTests

@@ -3,7 +3,7 @@ using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Simulation;
 
-namespace Serverless.Cli.Tests.Simulation;
+namespace Serverless.Scaling.Tests.Simulation;
 
 /// <summary>
 /// Properties over random policies and arrival patterns (CsCheck; a failure prints the seed that reproduces it).

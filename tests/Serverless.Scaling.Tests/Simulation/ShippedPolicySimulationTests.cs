@@ -1,9 +1,9 @@
-using Serverless.Cli.Tests.Support;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Simulation;
 using Serverless.Scaling.Traffic;
+using Serverless.Testing.Policy;
 
-namespace Serverless.Cli.Tests.Simulation;
+namespace Serverless.Scaling.Tests.Simulation;
 
 /// <summary>Issue 10's promise on the shipped policy, as `serverless simulate` computes it (keda/SIZING.md has the figures).</summary>
 public sealed class ShippedPolicySimulationTests

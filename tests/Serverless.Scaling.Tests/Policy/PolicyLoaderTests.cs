@@ -1,8 +1,8 @@
-using Serverless.Cli.Tests.Support;
 using Serverless.Naming;
 using Serverless.Scaling.Policy;
+using Serverless.Testing.Policy;
 
-namespace Serverless.Cli.Tests.Policy;
+namespace Serverless.Scaling.Tests.Policy;
 
 public sealed class PolicyLoaderTests
 {

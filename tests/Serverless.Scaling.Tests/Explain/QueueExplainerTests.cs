@@ -1,7 +1,7 @@
-using Serverless.Cli.Tests.Support;
 using Serverless.Scaling.Explain;
+using Serverless.Testing.Policy;
 
-namespace Serverless.Cli.Tests.Explain;
+namespace Serverless.Scaling.Tests.Explain;
 
 public sealed class QueueExplainerTests
 {

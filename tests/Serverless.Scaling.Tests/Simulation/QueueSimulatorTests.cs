@@ -1,9 +1,9 @@
-using Serverless.Cli.Tests.Support;
+using Serverless.Scaling.Tests.Support;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Simulation;
 
-namespace Serverless.Cli.Tests.Simulation;
+namespace Serverless.Scaling.Tests.Simulation;
 
 /// <summary>Scenarios through the whole loop: KEDA polls, HPA syncs, pod start-up, work.</summary>
 public sealed class QueueSimulatorTests

@@ -1,11 +1,11 @@
-using Serverless.Cli.Tests.Support;
 using Serverless.Naming;
 using Serverless.Orders.Contracts;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Rendering;
+using Serverless.Testing.Policy;
 using YamlDotNet.RepresentationModel;
 
-namespace Serverless.Cli.Tests.Rendering;
+namespace Serverless.Scaling.Tests.Rendering;
 
 public sealed class KedaManifestRendererTests
 {
