@@ -148,6 +148,22 @@ elif [ "$TEST_STATUS" -ne 0 ] && [ "$FAILED" -eq 0 ]; then
   FAILED=$(( FAILED + 1 ))
 fi
 
+# Tests marked [RequiresEngine] (trait Engine=<name>) need an engine this machine may lack: per
+# engine, how many ran and how many were skipped. Run only them with --filter-trait Engine=temporal.
+engine_tests() {
+  { cat "$RESULTS"/*.xml 2>/dev/null || true; } | perl -ne '
+    while (/<test [^>]*?result="(\w+)".*?<\/test>/g) {
+      my ($result, $test) = ($1, $&);
+      $count{$1}{$result}++ while $test =~ /<trait name="Engine" value="([^"]+)"/g;
+    }
+    END { printf "  %s: %d ran (%d passed, %d failed), %d skipped\n", $_, ($count{$_}{Pass} // 0) + ($count{$_}{Fail} // 0),
+            $count{$_}{Pass} // 0, $count{$_}{Fail} // 0, $count{$_}{Skip} // 0 for sort keys %count }'
+}
+ENGINE_TESTS="$(engine_tests)"
+if [ -n "$ENGINE_TESTS" ]; then
+  echo "tests that need an engine this machine may lack (trait Engine):"
+  printf '%s\n' "$ENGINE_TESTS"
+fi
 if [ "$ENGINE_SKIPPED" -gt 0 ]; then
   echo "$ENGINE_SKIPPED skipped because an engine is missing (not passes):"
   printf '%s\n' "$ENGINE_SKIPS" | sort | uniq -c | sed 's/^/  /'

@@ -12,6 +12,7 @@ namespace Serverless.Local.Tests;
 /// `serverless up` for real: the dev policy, every process, replicas from zero. Runs wherever a
 /// Temporal CLI exists (TEMPORAL_CLI_PATH or `temporal` on PATH); skipped with a reason otherwise.
 /// </summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 public sealed class LocalSystemTests
 {
     private static readonly TimeSpan OrderBound = TimeSpan.FromMinutes(3);

@@ -8,6 +8,7 @@ using Temporalio.Testing;
 namespace Serverless.Scaler.Tests;
 
 /// <summary>The work signal of a task queue read from a live Temporal dev server; skipped where the machine has none.</summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 public sealed class LiveTaskQueueTests
 {
     private const string Namespace = "dev";

@@ -28,11 +28,23 @@ public static class Engines
 
     public static string RequireTemporalCli()
     {
+        RequireTrait(RequiresEngineAttribute.Temporal);
         var cli = TemporalCli;
         Assert.SkipWhen(
             cli is null,
             $"{MissingPrefix} Temporal server (set TEMPORAL_CLI_PATH or put the 'temporal' CLI on PATH to run this test)");
         return cli!;
+    }
+
+    /// <summary>The gRPC endpoint of a Dapr sidecar (<c>daprd</c>) with statestore/pubsub components on the test Redis.</summary>
+    public static string RequireDaprSidecar()
+    {
+        RequireTrait(RequiresEngineAttribute.Dapr);
+        var sidecar = Environment.GetEnvironmentVariable("SERVERLESS_TEST_DAPR");
+        Assert.SkipWhen(
+            string.IsNullOrWhiteSpace(sidecar),
+            $"{MissingPrefix} Dapr sidecar (run daprd with statestore/pubsub components on the test Redis and set SERVERLESS_TEST_DAPR to its gRPC endpoint)");
+        return sidecar!;
     }
 
     /// <summary><c>host:port</c> of the Redis the test run provides (scripts/test.sh starts one).</summary>
@@ -65,6 +77,19 @@ public static class Engines
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, executable))
             .FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// A test that needs an engine this machine may lack says so with its trait, so the run can report
+    /// it apart (scripts/test.sh); one that forgot fails here instead of hiding among the unit tests.
+    /// </summary>
+    private static void RequireTrait(string engine)
+    {
+        if (TestContext.Current.Test is { } test
+            && !(test.Traits.TryGetValue(RequiresEngineAttribute.Trait, out var engines) && engines.Contains(engine)))
+        {
+            Assert.Fail($"{test.TestDisplayName} needs the {engine} engine: mark it [RequiresEngine(RequiresEngineAttribute.{char.ToUpperInvariant(engine[0])}{engine[1..]})].");
+        }
+    }
 
     /// <summary>
     /// Engines this machine can provide: skipped when absent in a bare <c>dotnet test</c>, but a

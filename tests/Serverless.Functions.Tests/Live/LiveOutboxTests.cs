@@ -15,6 +15,7 @@ namespace Serverless.Functions.Tests.Live;
 /// otherwise): orders placed while no server listens are queued in PostgreSQL; once the server is up
 /// the relay in the real worker executable (orders pool) starts them and every order confirms.
 /// </summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 public sealed class LiveOutboxTests
 {
     private const int Orders = 5;

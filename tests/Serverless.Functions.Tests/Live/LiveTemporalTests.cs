@@ -16,6 +16,7 @@ namespace Serverless.Functions.Tests.Live;
 /// The functions against a live Temporal dev server and the real order workflow: they run where a
 /// Temporal CLI exists (TEMPORAL_CLI_PATH or `temporal` on PATH) and are skipped otherwise.
 /// </summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 public sealed class LiveTemporalTests
 {
     private static readonly TimeSpan OrderBound = TimeSpan.FromMinutes(2);

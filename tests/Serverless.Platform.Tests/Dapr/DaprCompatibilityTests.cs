@@ -17,6 +17,7 @@ namespace Serverless.Platform.Tests.Dapr;
 /// gRPC endpoint, with a <c>state.redis</c> component <c>statestore</c> (<c>keyPrefix: none</c>) and a
 /// <c>pubsub.redis</c> component <c>pubsub</c> on the Redis of <c>SERVERLESS_TEST_REDIS</c>.
 /// </summary>
+[RequiresEngine(RequiresEngineAttribute.Dapr)]
 public sealed class DaprCompatibilityTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -76,10 +77,7 @@ public sealed class DaprCompatibilityTests
     private static async Task<(DaprClient Dapr, IStateStore Direct, IDatabase Redis)> ConnectAsync()
     {
         var address = Engines.RequireRedis();
-        var sidecar = Environment.GetEnvironmentVariable("SERVERLESS_TEST_DAPR");
-        Assert.SkipWhen(
-            string.IsNullOrWhiteSpace(sidecar),
-            $"{Engines.MissingPrefix} Dapr sidecar (run daprd with statestore/pubsub components on the test Redis and set SERVERLESS_TEST_DAPR to its gRPC endpoint)");
+        var sidecar = Engines.RequireDaprSidecar();
         var dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar).UseJsonSerializationOptions(WireJson.Options).Build();
         var services = PlatformServices.Build(
             new Dictionary<string, string?> { ["Redis:Configuration"] = address, ["State:KeyPrefix"] = "none" },

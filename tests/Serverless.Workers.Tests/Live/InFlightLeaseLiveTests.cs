@@ -5,6 +5,7 @@ using StackExchange.Redis;
 namespace Serverless.Workers.Tests.Live;
 
 /// <summary>The in-flight lease of a real worker process running a real activity on a live Temporal dev server.</summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 [Collection(LiveTemporalGroup.Name)]
 public sealed class InFlightLeaseLiveTests(TemporalDevServerFixture temporal)
 {

@@ -8,6 +8,7 @@ namespace Serverless.Workers.Tests.Live;
 /// Orders through a live Temporal dev server and real worker processes. They run wherever a
 /// Temporal CLI exists (TEMPORAL_CLI_PATH or `temporal` on PATH) and are skipped otherwise.
 /// </summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 [Collection(LiveTemporalGroup.Name)]
 public sealed class OrderEndToEndTests(TemporalDevServerFixture temporal)
 {

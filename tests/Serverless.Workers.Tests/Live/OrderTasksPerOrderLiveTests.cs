@@ -1,4 +1,5 @@
 using Serverless.Orders.Contracts;
+using Serverless.Testing;
 using Serverless.Testing.Replay;
 using Temporalio.Client;
 
@@ -9,6 +10,7 @@ namespace Serverless.Workers.Tests.Live;
 /// recorded for a real order run by real worker processes (the offline count is OrderTasksPerOrderTests).
 /// Skipped where no Temporal CLI exists.
 /// </summary>
+[RequiresEngine(RequiresEngineAttribute.Temporal)]
 [Collection(LiveTemporalGroup.Name)]
 public sealed class OrderTasksPerOrderLiveTests(TemporalDevServerFixture temporal)
 {
