@@ -28,7 +28,7 @@ async Task<double> MeasureAsync(string mode, int pollingSeconds, bool push, bool
 {
     var topic = $"act{Guid.NewGuid():N}"[..12];
     var queue = AuditConsumer.Policy(topic, pollingSeconds, cooldownSeconds: 2, maxReplicas: 1, TriggerActivation.Poll);
-    await using var replicas = rig.ConsumerReplicas(queue, shipped);
+    await using var replicas = rig.ConsumerReplicas(queue, topic, shipped);
     using var scalerConnection = new ScalerConnection(rig.Scaler.GrpcAddress);
     using var controller = new QueueController(queue, ClusterSettings.Default, scalerConnection, ScalerConnection.ReferenceFor(queue, "dev", "dev"), replicas, push, _ => { });
     using var stop = new CancellationTokenSource();

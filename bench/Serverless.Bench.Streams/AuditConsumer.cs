@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Serverless.Catalog;
 using Serverless.Platform.Messaging;
 using Serverless.Scaling.Policy;
 
@@ -12,7 +13,12 @@ namespace Serverless.Bench.Streams;
 public static class AuditConsumer
 {
     public const string Environment = "dev";
+    public const string Queue = "audit";
     public const string Group = "audit";
+    public const string Deployment = "audit-consumer";
+
+    /// <summary>The audit group on <c>dev-&lt;topic&gt;</c> as a catalog of its own: what its replicas run.</summary>
+    public static ServiceCatalog Catalog(string topic) => new([], [new StreamConsumer(Queue, Deployment, topic, Group, StreamHandlers.Audit)]);
 
     /// <summary>The <c>audit</c> queue on <c>dev-&lt;topic&gt;</c>, from zero to <paramref name="maxReplicas"/>, parsed like scalers.yaml.</summary>
     public static QueuePolicy Policy(string topic, int pollingSeconds, int cooldownSeconds, int maxReplicas, TriggerActivation activation)
@@ -34,9 +40,9 @@ public static class AuditConsumer
               pollingIntervalSeconds: {{pollingSeconds}}
               cooldownSeconds: {{cooldownSeconds}}
             queues:
-              audit:
+              {{Queue}}:
                 kind: redis-stream
-                deployment: audit-consumer
+                deployment: {{Deployment}}
                 stream: "{environment}-{{topic}}"
                 consumerGroup: {{Group}}
                 metric: lag
@@ -52,7 +58,7 @@ public static class AuditConsumer
         var loaded = PolicyLoader.Parse(yaml, "audit-stream-bench.yaml");
         return loaded.HasErrors
             ? throw new InvalidOperationException(string.Join('\n', loaded.Diagnostics))
-            : loaded.Policy!.Find(Environment)!.FindQueue("audit")!;
+            : loaded.Policy!.Find(Environment)!.FindQueue(Queue)!;
     }
 
     public static byte[] Event(string idPrefix, int n) => CloudEventFactory.Serialize(new CloudEvent

@@ -49,11 +49,12 @@ public sealed class ScalingRig : IAsyncDisposable
 
     /// <summary>The queue's Deployment as local processes: consumers with a short block time and quiet logs.</summary>
     /// <param name="queue">The queue.</param>
+    /// <param name="topic">The topic the queue's stream is of (<see cref="AuditConsumer.Policy"/>).</param>
     /// <param name="shipped">Run the consumer host as shipped (its ReadyToRun publish output, scripts/publish-hosts.sh) instead of its build output.</param>
-    public ReplicaSet ConsumerReplicas(QueuePolicy queue, bool shipped = false)
+    public ReplicaSet ConsumerReplicas(QueuePolicy queue, string topic, bool shipped = false)
     {
         var deployables = shipped ? Deployables.WithPublishedHosts() : Deployables;
-        var templates = new ReplicaTemplates(deployables, AuditConsumer.Environment, new Dictionary<string, string?>
+        var templates = new ReplicaTemplates(deployables, new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Serverless__Environment"] = AuditConsumer.Environment,
@@ -61,7 +62,7 @@ public sealed class ScalingRig : IAsyncDisposable
             ["Postgres__ConnectionString"] = Postgres.ConnectionString,
             ["Consumer__BlockTime"] = "00:00:00.500",
             ["Logging__LogLevel__Default"] = "Warning",
-        }, simulators: null, WorkDirectory);
+        }, simulators: null, WorkDirectory, AuditConsumer.Catalog(topic));
         return new ReplicaSet(queue.Deployment, ordinal => templates.Start(queue, ordinal), TimeSpan.FromSeconds(15));
     }
 

@@ -25,10 +25,11 @@ Console.WriteLine(
 async Task<SignalRun> RunAsync(ScalingSignal kind)
 {
     var name = kind.ToString().ToLowerInvariant();
-    var queue = AuditConsumer.Policy($"ws{Guid.NewGuid():N}"[..12], settings.PollingSeconds, settings.CooldownSeconds, maxReplicas: 3, TriggerActivation.Push)
+    var topic = $"ws{Guid.NewGuid():N}"[..12];
+    var queue = AuditConsumer.Policy(topic, settings.PollingSeconds, settings.CooldownSeconds, maxReplicas: 3, TriggerActivation.Push)
         with { Signal = kind, ActivationWindowSeconds = kind == ScalingSignal.Work ? settings.WindowSeconds : 0 };
     var stream = ((RedisStreamSource)queue.Source).PhysicalStream("dev");
-    await using var replicas = rig.ConsumerReplicas(queue);
+    await using var replicas = rig.ConsumerReplicas(queue, topic);
     using var scalerConnection = new ScalerConnection(rig.Scaler.GrpcAddress);
     var clock = Stopwatch.StartNew();
     var trafficEnd = TimeSpan.MaxValue;

@@ -1,3 +1,4 @@
+using Serverless.Catalog;
 using Serverless.Consumers.Consuming;
 using Serverless.Platform.Environments;
 
@@ -87,5 +88,5 @@ public sealed class ConsumerOptionsTests
     }
 
     private static List<string> Problems(ConsumerOptions options) =>
-        options.Validate(new ServerlessEnvironmentOptions { Environment = "dev" }, ConsumerRegistration.Handlers).ToList();
+        options.Validate(new ServerlessEnvironmentOptions { Environment = "dev" }, StreamHandlers.All).ToList();
 }

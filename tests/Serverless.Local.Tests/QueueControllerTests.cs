@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Serverless.Catalog;
 using Serverless.Local.Control;
 using Serverless.Local.Embedded;
 using Serverless.Local.Replicas;
@@ -151,7 +152,6 @@ public sealed class QueueControllerTests : IAsyncLifetime
 
     private ReplicaTemplates Templates() => new(
         RepoPaths.Deployables,
-        "dev",
         new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
@@ -164,7 +164,8 @@ public sealed class QueueControllerTests : IAsyncLifetime
             ["Shutdown__CleanupReserve"] = "00:00:02",
         },
         simulators: null,
-        logs.FullName);
+        logs.FullName,
+        new ServiceCatalog([], [new Catalog.StreamConsumer("audit", "audit-consumer", topic, "audit", StreamHandlers.Audit)]));
 
     private async Task<Uri> StartScalerAsync()
     {

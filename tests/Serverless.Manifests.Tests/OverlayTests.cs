@@ -1,3 +1,4 @@
+using Serverless.Catalog;
 using Serverless.Manifests.Tests.Checking;
 using Serverless.Manifests.Tests.Support;
 
@@ -17,10 +18,12 @@ public sealed class OverlayTests
     {
         var manifests = await RenderAsync(environment);
 
+        // The pools are the catalogs' entries (CatalogConsistencyTests checks each in detail); the API is the one deployable besides them.
+        var catalog = ServiceCatalog.Shipped;
         Assert.Equal(
-            ["inventory-worker", "notifications-consumer", "orders-api", "payments-worker", "projection-consumer", "workflow-worker"],
+            catalog.Queues.Select(q => q.Deployment).Concat(catalog.Consumers.Select(c => c.Deployment)).Append("orders-api").Order(StringComparer.Ordinal),
             manifests.OfKind("Deployment").Select(d => d.Name).Where(n => n is not ("simulators" or "serverless-scaler")).Order(StringComparer.Ordinal));
-        Assert.Equal(5, manifests.OfKind("ScaledObject").Count());
+        Assert.Equal(catalog.Queues.Count + catalog.Consumers.Count, manifests.OfKind("ScaledObject").Count());
         Assert.Single(manifests.OfKind("HorizontalPodAutoscaler"));
     }
 

@@ -2,15 +2,16 @@ using System.Net;
 using Grpc.Core;
 using Serverless.Scaler.Grpc;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Scaler.Tests;
 
 /// <summary>The scaler over a real gRPC connection against the real Redis of the test run.</summary>
-public sealed class ExternalScalerGrpcTests : IAsyncLifetime
+public sealed class ExternalScalerGrpcTests(SharedRedis shared) : IAsyncLifetime
 {
     private readonly string stream = $"scaler-test-{Guid.NewGuid():N}";
-    private ConnectionMultiplexer redis = null!;
+    private IConnectionMultiplexer redis = null!;
     private string redisAddress = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -18,7 +19,7 @@ public sealed class ExternalScalerGrpcTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         redisAddress = Engines.RequireRedis();
-        redis = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        redis = await shared.ConnectAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -26,7 +27,6 @@ public sealed class ExternalScalerGrpcTests : IAsyncLifetime
         if (redis is not null)
         {
             await redis.GetDatabase().KeyDeleteAsync(stream);
-            await redis.DisposeAsync();
         }
     }
 

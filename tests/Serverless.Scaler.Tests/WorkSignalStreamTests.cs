@@ -3,17 +3,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Serverless.Scaler.Grpc;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Scaler.Tests;
 
 /// <summary>The work signal of a Redis stream over real gRPC against real Redis, on a test clock for the activation window.</summary>
-public sealed class WorkSignalStreamTests : IAsyncLifetime
+public sealed class WorkSignalStreamTests(SharedRedis shared) : IAsyncLifetime
 {
     private const int WindowSeconds = 120;
     private readonly string stream = $"scaler-work-{Guid.NewGuid():N}";
     private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
-    private ConnectionMultiplexer redis = null!;
+    private IConnectionMultiplexer redis = null!;
     private string redisAddress = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -23,7 +24,7 @@ public sealed class WorkSignalStreamTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         redisAddress = Engines.RequireRedis();
-        redis = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        redis = await shared.ConnectAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -31,7 +32,6 @@ public sealed class WorkSignalStreamTests : IAsyncLifetime
         if (redis is not null)
         {
             await Database.KeyDeleteAsync(stream);
-            await redis.DisposeAsync();
         }
     }
 

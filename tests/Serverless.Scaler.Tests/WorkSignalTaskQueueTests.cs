@@ -5,6 +5,7 @@ using Serverless.Platform.Redis;
 using Serverless.Scaler.Backlog;
 using Serverless.Scaler.Grpc;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 using Temporalio.Api.Enums.V1;
 
@@ -15,13 +16,13 @@ namespace Serverless.Scaler.Tests;
 /// leases (real Redis, real gRPC). The server's numbers are given by the test (<see cref="GivenStats"/>):
 /// this tests the aggregation, not DescribeTaskQueue, which <see cref="LiveTaskQueueTests"/> reads from a live server.
 /// </summary>
-public sealed class WorkSignalTaskQueueTests : IAsyncLifetime
+public sealed class WorkSignalTaskQueueTests(SharedRedis shared) : IAsyncLifetime
 {
     private const int WindowSeconds = 60;
     private readonly string taskQueue = $"scaler-work-{Guid.NewGuid():N}";
     private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
     private readonly GivenStats stats = new();
-    private ConnectionMultiplexer redis = null!;
+    private IConnectionMultiplexer redis = null!;
     private string redisAddress = null!;
     private InFlightLeases leases = null!;
 
@@ -30,7 +31,7 @@ public sealed class WorkSignalTaskQueueTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         redisAddress = Engines.RequireRedis();
-        redis = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        redis = await shared.ConnectAsync();
         leases = new InFlightLeases(redis.GetDatabase());
     }
 
@@ -40,7 +41,6 @@ public sealed class WorkSignalTaskQueueTests : IAsyncLifetime
         {
             var key = InFlightLeases.KeyFor(taskQueue);
             await redis.GetDatabase().KeyDeleteAsync([key, key + ":expiry"]);
-            await redis.DisposeAsync();
         }
     }
 

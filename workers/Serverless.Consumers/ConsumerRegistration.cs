@@ -1,11 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serverless.Catalog;
 using Serverless.Consumers.Consuming;
-using Serverless.Consumers.Handlers;
 using Serverless.Consumers.Push;
-using Serverless.Consumers.ReadModel;
 using Serverless.Consumers.Streams;
 using Serverless.Naming;
-using Serverless.Orders.ReadModel;
 using Serverless.Platform.Configuration;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Hosting;
@@ -16,8 +14,6 @@ namespace Serverless.Consumers;
 
 public static class ConsumerRegistration
 {
-    public static IReadOnlyList<string> Handlers { get; } = [NotificationHandler.Name, ProjectionHandler.Name, AuditHandler.Name];
-
     /// <summary>
     /// The consumer this process runs, from <c>Consumer:*</c>: its handler (and what that needs), the
     /// idempotency inbox, and either one stream reader per configured stream (pull) or nothing more
@@ -28,7 +24,7 @@ public static class ConsumerRegistration
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddOptions<ConsumerOptions>().Bind(configuration.GetSection(ConsumerOptions.Section)).ValidateRules((consumer, environment) => consumer.Validate(environment, Handlers));
+        services.AddOptions<ConsumerOptions>().Bind(configuration.GetSection(ConsumerOptions.Section)).ValidateRules((consumer, environment) => consumer.Validate(environment, StreamHandlers.All));
         var options = configuration.GetSection(ConsumerOptions.Section).Get<ConsumerOptions>() ?? new ConsumerOptions();
         var environment = configuration[$"{ServerlessEnvironmentOptions.Section}:{nameof(ServerlessEnvironmentOptions.Environment)}"] ?? string.Empty;
         if (!AddHandler(services, configuration, options))
@@ -74,24 +70,12 @@ public static class ConsumerRegistration
 
     private static bool AddHandler(IServiceCollection services, IConfiguration configuration, ConsumerOptions options)
     {
-        switch (options.Handler)
+        if (!HandlerCatalog.Registrations.TryGetValue(options.Handler, out var register))
         {
-            case NotificationHandler.Name:
-                services.AddPostgresMigration(PostgresNotificationProvider.Migration);
-                services.AddSingleton<INotificationProvider, PostgresNotificationProvider>();
-                services.AddSingleton<IConsumerHandler, NotificationHandler>();
-                return true;
-            case ProjectionHandler.Name:
-                services.AddOrderReadModel(configuration);
-                services.AddSingleton<IConsumerHandler, ProjectionHandler>();
-                services.AddHostedService<ReadModelRebuildService>();
-                return true;
-            case AuditHandler.Name:
-                services.AddPostgresMigration(AuditHandler.Migration);
-                services.AddSingleton<IConsumerHandler>(_ => new AuditHandler(options.GroupName));
-                return true;
-            default:
-                return false;
+            return false;
         }
+
+        register(services, configuration, options.GroupName);
+        return true;
     }
 }

@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Options;
+using Serverless.Catalog;
 using Serverless.Naming;
-using Serverless.Orders.Contracts;
 using Serverless.Orders.Integrations;
 using Serverless.Orders.Outbox;
 using Serverless.Platform.Configuration;
@@ -29,17 +28,15 @@ public static class WorkerRegistration
         var configuration = builder.Configuration;
         services.AddServerlessTemporalClient(configuration);
         services.AddOrderIntegrations(configuration);
-        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WorkerOptions>, EnvironmentBoundValidator<WorkerOptions>>(
-            provider => new(provider, WorkerOptionsRules.Validate));
-        services.AddSingleton<IValidateOptions<PaymentGatewayOptions>, EnvironmentBoundValidator<PaymentGatewayOptions>>(
-            provider => new(provider, IntegrationEnvironmentRules.Validate));
-        services.AddSingleton<IValidateOptions<InventoryServiceOptions>, EnvironmentBoundValidator<InventoryServiceOptions>>(
-            provider => new(provider, IntegrationEnvironmentRules.Validate));
+        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateRules(WorkerOptionsRules.Validate);
+        services.AddOptions<PaymentGatewayOptions>().ValidateRules(IntegrationEnvironmentRules.Validate);
+        services.AddOptions<InventoryServiceOptions>().ValidateRules(IntegrationEnvironmentRules.Validate);
 
-        services.AddScoped<Orders.Activities.PaymentActivities>();
-        services.AddScoped<Orders.Activities.InventoryActivities>();
-        services.AddScoped<Orders.Activities.OrderEventActivities>();
+        foreach (var activities in QueueCatalog.ActivityTypes)
+        {
+            services.AddScoped(activities);
+        }
+
         services.AddSingleton<TemporalConnector>();
         services.AddSingleton<WorkerReadiness>();
         services.AddSingleton<ActivityObservabilityInterceptor>();
@@ -57,7 +54,7 @@ public static class WorkerRegistration
         services.AddHostedService<InFlightLeasePublisher>();
 
         // Only the orders queue publishes events.
-        if (workerOptions.PolledQueues.Contains(TaskQueueNames.Orders, StringComparer.Ordinal))
+        if (workerOptions.PolledQueues.Contains(ActivityQueues.Orders.Name, StringComparer.Ordinal))
         {
             services.AddServerlessEventPublishing(configuration);
             // The orders pool (floor of one) relays orders accepted while Temporal was down, when Outbox:Relay:Enabled.
@@ -83,16 +80,5 @@ public static class WorkerRegistration
         }
 
         return builder;
-    }
-
-    /// <summary>Validates options whose rules depend on the environment this process runs in.</summary>
-    private sealed class EnvironmentBoundValidator<TOptions>(
-        IServiceProvider provider, Func<TOptions, ServerlessEnvironmentOptions, IEnumerable<string>> rules)
-        : IValidateOptions<TOptions>
-        where TOptions : class
-    {
-        public ValidateOptionsResult Validate(string? name, TOptions options) =>
-            new RuleValidator<TOptions>(o => rules(o, provider.GetRequiredService<IOptions<ServerlessEnvironmentOptions>>().Value))
-                .Validate(name, options);
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Naming;
+using Serverless.Catalog;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Workflows;
 using Serverless.Platform.Environments;
@@ -29,7 +29,7 @@ public sealed partial class OrderWorkflowGateway(
         var start = await CallAsync("start", input.OrderId, token => OrderStarter.StartOrGetAsync(client, environment.Value.Environment, input, fingerprint, token), cancellationToken);
         if (start.StartedNow)
         {
-            await scaler.NotifyAsync(ResourceNames.For(environment.Value.Environment, TaskQueueNames.Orders), cancellationToken);
+            await scaler.NotifyAsync(ActivityQueues.Orders.PhysicalName(environment.Value.Environment), cancellationToken);
         }
 
         return start;

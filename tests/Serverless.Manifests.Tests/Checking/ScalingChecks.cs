@@ -10,7 +10,7 @@ namespace Serverless.Manifests.Tests.Checking;
 /// ScaledObjects (and the functions' HPA) against the render: the target exists and is a Deployment; each
 /// trigger's metadata is valid for its scaler (platform-semantics §3.1, §4.1, §5: required keys, numbers as
 /// strings, activation below target); and the trigger reads what the scaled deployable is configured to use,
-/// by the deployables' own naming rules (TaskQueueNames, TopicNames, QueueCatalog, ConsumerOptions).
+/// by the deployables' own naming rules (ResourceNames, QueueCatalog, ConsumerOptions).
 /// </summary>
 public static class ScalingChecks
 {

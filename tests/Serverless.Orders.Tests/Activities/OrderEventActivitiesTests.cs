@@ -8,28 +8,27 @@ using Serverless.Orders.Events;
 using Serverless.Platform.Correlation;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Messaging;
-using Serverless.Testing;
-using StackExchange.Redis;
+using Serverless.Testing.Fixtures;
 using Temporalio.Testing;
 
 namespace Serverless.Orders.Tests.Activities;
 
 /// <summary>The publishing activity against a real Redis: what a workflow's event looks like on the stream.</summary>
-public sealed class OrderEventActivitiesTests
+public sealed class OrderEventActivitiesTests(SharedRedis shared)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Publish_RetriedTwice_SameDeterministicIdWithCorrelationAndSnapshot()
     {
-        var address = Engines.RequireRedis();
+        var address = shared.Address;
         var topicEnvironment = "dev";
         var workflowId = $"ord-{Guid.NewGuid():N}";
         await using var services = Services(address, topicEnvironment);
         var activities = new OrderEventActivities(services.GetRequiredService<IEventPublisher>());
         var snapshot = new OrderSnapshot(workflowId, "cust-9", OrderStatus.Received, 12m, "EUR", null, [], 1, DateTimeOffset.UnixEpoch);
         var environment = new ActivityEnvironment { Info = ActivityEnvironment.DefaultInfo with { WorkflowId = workflowId } };
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(address);
+        var redis = await shared.ConnectAsync();
         var stream = ResourceNames.For(topicEnvironment, TopicNames.Orders);
         var before = (await redis.GetDatabase().StreamRangeAsync(stream, "-", "+")).Length;
 

@@ -8,7 +8,7 @@ using Serverless.Orders.Workflows;
 using Serverless.Outbox.RelayHost;
 using Serverless.Platform.Environments;
 using Serverless.Platform.Postgres;
-using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Orders.Tests.Outbox;
 
@@ -38,8 +38,8 @@ internal sealed class OutboxBed : IAsyncDisposable
     /// <summary>The seam as the relay host process uses it, over the same tables.</summary>
     public RecordingStarter Recorder => services.GetRequiredService<RecordingStarter>();
 
-    public static OutboxBed Create() =>
-        new(Engines.RequirePostgres(), $"outbox_{Guid.NewGuid():N}"[..20]);
+    /// <summary>A bed in a fresh schema of the run's PostgreSQL (dropped with the shared fixture).</summary>
+    public static OutboxBed Create(SharedPostgres postgres) => new(postgres.ConnectionString, postgres.NewSchema("outbox"));
 
     public static OrderInput NewOrder(int n) =>
         new(OrderStarter.OrderIdFor($"relay-{Guid.NewGuid():N}"), $"cust-{n}", [new OrderLine("SKU-1", 1 + (n % 3), 9.5m)], "EUR", "tok_visa");
@@ -116,13 +116,6 @@ internal sealed class OutboxBed : IAsyncDisposable
             }
 
             await relay.DisposeAsync();
-        }
-
-        await using (var connection = new NpgsqlConnection(ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE", connection);
-            await drop.ExecuteNonQueryAsync();
         }
 
         await services.DisposeAsync();

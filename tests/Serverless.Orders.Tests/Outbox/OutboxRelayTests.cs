@@ -2,6 +2,7 @@ using Serverless.Orders.Contracts;
 using Serverless.Orders.Outbox;
 using Serverless.Outbox.RelayHost;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Orders.Tests.Outbox;
 
@@ -10,14 +11,14 @@ namespace Serverless.Orders.Tests.Outbox;
 /// Temporal that keeps its one-start-per-workflow-id rule): never a lost order, never a second start.
 /// These test the relay's logic, not Temporal; the live test with a Temporal server is in the functions tests.
 /// </summary>
-public sealed class OutboxRelayTests
+public sealed class OutboxRelayTests(SharedPostgres postgres)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Relay_TemporalRefusesThenAccepts_StartsEveryQueuedOrderExactlyOnce()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var orders = await bed.EnqueueAsync(40);
         var seam = new RefusingStarter(bed.Recorder);
 
@@ -36,7 +37,7 @@ public sealed class OutboxRelayTests
     [Fact]
     public async Task Relay_TwoRacing_ClaimEachOrderOnceAndStartItOnce()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var orders = await bed.EnqueueAsync(300);
 
         await Task.WhenAll(bed.StartRelayAsync(), bed.StartRelayAsync());
@@ -51,7 +52,7 @@ public sealed class OutboxRelayTests
     [Fact]
     public async Task Relay_OrderCancelledWhileQueued_NeverStartsIt()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var orders = await bed.EnqueueAsync(2);
         var cancelled = orders[0].OrderId;
 
@@ -70,7 +71,7 @@ public sealed class OutboxRelayTests
     [Fact]
     public async Task Relay_WorkflowExistsForAnotherOrder_MarksTheRowConflictAndStartsNothing()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var queued = (await bed.EnqueueAsync(1))[0];
         await bed.Recorder.StartAsync(queued with { CustomerId = "someone-else" }, TestContext.Current.CancellationToken);
 
@@ -84,7 +85,7 @@ public sealed class OutboxRelayTests
     [Fact]
     public async Task Enqueue_SameOrderConcurrently_WritesOneRowAndAnswersEveryCaller()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var order = OutboxBed.NewOrder(1);
         var intent = new OutboxOrder(order, "key", Workflows.OrderStarter.RequestFingerprint(order), "corr-1", "dev");
         var other = intent with { Input = order with { Currency = "USD" }, Fingerprint = Workflows.OrderStarter.RequestFingerprint(order with { Currency = "USD" }) };
@@ -101,7 +102,7 @@ public sealed class OutboxRelayTests
     [Fact]
     public async Task Relay_FinishedRowsPastRetention_PurgesThemAndKeepsQueuedOnes()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var orders = await bed.EnqueueAsync(3);
         await bed.Outbox.CancelQueuedAsync(orders[0].OrderId, null, TestContext.Current.CancellationToken);
         await bed.CountAsync($"WITH aged AS (UPDATE order_outbox SET accepted_at = accepted_at - interval '2 hours', next_attempt_at = next_attempt_at + interval '1 hour' WHERE order_id <> '{orders[2].OrderId}' RETURNING 1) SELECT count(*) FROM aged");

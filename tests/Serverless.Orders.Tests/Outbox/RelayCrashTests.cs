@@ -1,5 +1,6 @@
 using Serverless.Local.Processes;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using Serverless.Testing.Processes;
 
 namespace Serverless.Orders.Tests.Outbox;
@@ -8,7 +9,7 @@ namespace Serverless.Orders.Tests.Outbox;
 /// The relay host executable (the real relay, the recording seam) SIGKILLed at random points while it
 /// works through a thousand queued orders, then left to finish: every order started, none twice.
 /// </summary>
-public sealed class RelayCrashTests
+public sealed class RelayCrashTests(SharedPostgres postgres)
 {
     private const int Orders = 1000;
     private const int Kills = 6;
@@ -19,7 +20,7 @@ public sealed class RelayCrashTests
     [Fact]
     public async Task Relay_ProcessKilledAtRandomPoints_LosesNoOrderAndStartsNoneTwice()
     {
-        await using var bed = OutboxBed.Create();
+        await using var bed = OutboxBed.Create(postgres);
         var orders = await bed.EnqueueAsync(Orders);
         var environment = bed.Settings(new Dictionary<string, string?>
         {

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Platform.Messaging;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Platform.Tests.Messaging;
@@ -13,7 +14,7 @@ namespace Serverless.Platform.Tests.Messaging;
 /// the envelope map, keys sorted, built by components-contrib pubsub/envelope.go for an ordinary
 /// Dapr app's publish. Our reader must take them, and our publisher's entries must pass Dapr's subscriber rules.
 /// </summary>
-public sealed class MixedFleetTests : IAsyncLifetime
+public sealed class MixedFleetTests(SharedRedis shared) : IAsyncLifetime
 {
     private const string Trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -24,12 +25,14 @@ public sealed class MixedFleetTests : IAsyncLifetime
     private readonly string stream = $"dev-{PlatformServices.Unique("fleet")}";
     private IDatabase redis = null!;
 
-    public async ValueTask InitializeAsync() => redis = (await ConnectionMultiplexer.ConnectAsync(Engines.RequireRedis())).GetDatabase();
+    public async ValueTask InitializeAsync() => redis = await shared.DatabaseAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await redis.KeyDeleteAsync(stream);
-        await redis.Multiplexer.DisposeAsync();
+        if (redis is not null)
+        {
+            await redis.KeyDeleteAsync(stream);
+        }
     }
 
     [Fact]

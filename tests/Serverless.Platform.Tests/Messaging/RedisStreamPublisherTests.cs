@@ -4,12 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Platform.Correlation;
 using Serverless.Platform.Messaging;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Platform.Tests.Messaging;
 
 /// <summary>Events written by the direct adapter, read back from Redis field by field (platform-semantics §7.1, §7.5).</summary>
-public sealed class RedisStreamPublisherTests : IAsyncLifetime
+public sealed class RedisStreamPublisherTests(SharedRedis shared) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -23,15 +24,13 @@ public sealed class RedisStreamPublisherTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var address = Engines.RequireRedis();
-        services = Build(address);
-        redis = (await ConnectionMultiplexer.ConnectAsync(address)).GetDatabase();
+        services = Build(shared.Address);
+        redis = await shared.DatabaseAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await redis.KeyDeleteAsync(Stream);
-        await redis.Multiplexer.DisposeAsync();
         await services.DisposeAsync();
     }
 

@@ -1,5 +1,4 @@
 using Serverless.Naming;
-using Serverless.Orders.Contracts;
 using Serverless.Platform.Environments;
 
 namespace Serverless.Platform.Tests.Naming;
@@ -83,7 +82,7 @@ public sealed class ResourceNamesTests
     [InlineData("prod-orders", "payments", "prod-payments")]
     [InlineData("orders", "payments", "payments")]
     public void Sibling_StaysInTheWorkflowsEnvironment(string current, string queue, string sibling) =>
-        Assert.Equal(sibling, TaskQueueNames.Sibling(current, queue));
+        Assert.Equal(sibling, ResourceNames.Sibling(current, queue));
 
     [Theory]
     [MemberData(nameof(Invalid))]

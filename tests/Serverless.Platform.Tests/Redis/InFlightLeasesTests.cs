@@ -1,16 +1,17 @@
 using Serverless.Platform.Redis;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Platform.Tests.Redis;
 
 /// <summary>The lease store the workers write and the push scaler reads, on the test run's Redis; each test on a task queue of its own.</summary>
-public sealed class InFlightLeasesTests : IAsyncDisposable
+public sealed class InFlightLeasesTests(SharedRedis shared) : IAsyncDisposable
 {
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ExpiryBound = TimeSpan.FromSeconds(15);
     private readonly string taskQueue = PlatformServices.Unique("dev-leases");
-    private ConnectionMultiplexer? redis;
+    private IConnectionMultiplexer? redis;
 
     private IDatabase Database => redis!.GetDatabase();
 
@@ -126,14 +127,13 @@ public sealed class InFlightLeasesTests : IAsyncDisposable
     }
 
     /// <summary>In the test, not in a constructor: a run without Redis skips the test, it does not fail it.</summary>
-    private async Task ConnectAsync() => redis = await ConnectionMultiplexer.ConnectAsync(Engines.RequireRedis());
+    private async Task ConnectAsync() => redis = await shared.ConnectAsync();
 
     public async ValueTask DisposeAsync()
     {
         if (redis is not null)
         {
             await Database.KeyDeleteAsync([InFlightLeases.KeyFor(taskQueue), InFlightLeases.KeyFor(taskQueue) + ":expiry"]);
-            await redis.DisposeAsync();
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Platform.State;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Platform.Tests.State;
@@ -11,7 +12,7 @@ namespace Serverless.Platform.Tests.State;
 /// The direct adapter against a real Redis, checked field by field against Dapr's <c>state.redis</c>
 /// layout and rules (platform-semantics §6.2–6.3).
 /// </summary>
-public sealed class RedisStateStoreTests : IAsyncLifetime
+public sealed class RedisStateStoreTests(SharedRedis shared) : IAsyncLifetime
 {
     /// <summary>What DaprClientBuilder uses unless told otherwise.</summary>
     private static readonly JsonSerializerOptions DaprClientDefaults = new(JsonSerializerDefaults.Web);
@@ -27,18 +28,15 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var address = Engines.RequireRedis();
         services = PlatformServices.Build(
-            new Dictionary<string, string?> { ["Redis:Configuration"] = address, ["State:KeyPrefix"] = prefix },
+            new Dictionary<string, string?> { ["Redis:Configuration"] = shared.Address, ["State:KeyPrefix"] = prefix },
             (s, c) => s.AddServerlessState(c));
         store = services.GetRequiredService<IStateStore>();
-        var connection = await ConnectionMultiplexer.ConnectAsync(address);
-        redis = connection.GetDatabase();
+        redis = await shared.DatabaseAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await redis.Multiplexer.DisposeAsync();
         await services.DisposeAsync();
     }
 

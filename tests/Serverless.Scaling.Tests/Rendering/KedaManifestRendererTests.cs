@@ -1,5 +1,5 @@
+using Serverless.Catalog;
 using Serverless.Naming;
-using Serverless.Orders.Contracts;
 using Serverless.Scaling.Policy;
 using Serverless.Scaling.Rendering;
 using Serverless.Testing.Policy;
@@ -190,7 +190,7 @@ public sealed class KedaManifestRendererTests
         var prod = Policy.Find("prod")!;
 
         Assert.Equal(
-            TaskQueueNames.Logical.Order(StringComparer.Ordinal),
+            ActivityQueues.All.Select(q => q.Name).Order(StringComparer.Ordinal),
             prod.Queues.Select(q => q.Source).OfType<TemporalQueueSource>().Select(s => s.TaskQueue).Order(StringComparer.Ordinal));
     }
 

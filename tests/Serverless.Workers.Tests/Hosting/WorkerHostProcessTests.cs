@@ -47,7 +47,7 @@ public sealed class WorkerHostProcessTests
     {
         await using var worker = StartWorker(new Dictionary<string, string?>
         {
-            ["Workers__Poll"] = "payments,shipping",
+            ["Workers__Poll"] = "payments,nosuchqueue",
             ["Temporal__Namespace"] = "prod",
             ["Workers__Queues__payments__MaxConcurrentActivities"] = "-1",
             ["Workers__InFlight__Ttl"] = "00:00:03",
@@ -58,7 +58,7 @@ public sealed class WorkerHostProcessTests
         Assert.Equal(2, exitCode);
         Assert.Contains("invalid configuration, refusing to start", worker.Output, StringComparison.Ordinal);
         Assert.Contains("Temporal:Namespace is 'prod', which belongs to environment 'prod'", worker.Output, StringComparison.Ordinal);
-        Assert.Contains("unknown task queue 'shipping'", worker.Output, StringComparison.Ordinal);
+        Assert.Contains("unknown task queue 'nosuchqueue'", worker.Output, StringComparison.Ordinal);
         Assert.Contains("Workers:Queues:payments:MaxConcurrentActivities must be between 1 and 10000; got -1", worker.Output, StringComparison.Ordinal);
         Assert.Contains("Workers:InFlight:Ttl (00:00:03) must exceed twice Workers:InFlight:RenewInterval (00:00:02)", worker.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", worker.Output, StringComparison.Ordinal);

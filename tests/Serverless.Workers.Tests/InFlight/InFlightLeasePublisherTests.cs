@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Orders.Activities;
 using Serverless.Platform.Redis;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using Serverless.Workers.InFlight;
 using Serverless.Workers.Queues;
 using StackExchange.Redis;
@@ -13,14 +14,14 @@ using Temporalio.Worker.Tuning;
 namespace Serverless.Workers.Tests.InFlight;
 
 /// <summary>The publisher as the host runs it, against the test run's Redis, with slots taken as the SDK takes them.</summary>
-public sealed class InFlightLeasePublisherTests : IAsyncDisposable
+public sealed class InFlightLeasePublisherTests(SharedRedis shared) : IAsyncDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
     private static readonly SlotReserveContext Reserve = new(SlotType.Activity, "dev-payments", "worker-1", "build-1", IsSticky: false);
     private static readonly SlotInfo Charge = new SlotInfo.ActivitySlotInfo("ChargePayment");
     private readonly string taskQueue = $"dev-payments-{Guid.NewGuid():N}";
     private readonly List<IAsyncDisposable> owned = [];
-    private ConnectionMultiplexer? redis;
+    private IConnectionMultiplexer? redis;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,7 +30,7 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
     {
         var leases = await ConnectAsync();
         var slots = PaymentsSlots();
-        var publisher = Publisher(Engines.RequireRedis(), slots, TimeSpan.FromMinutes(1));
+        var publisher = Publisher(shared.Address, slots, TimeSpan.FromMinutes(1));
         var permit = await slots.Activity.ReserveSlotAsync(Reserve, Ct);
         slots.Activity.MarkSlotUsed(new SlotMarkUsedContext(Charge, permit));
 
@@ -50,7 +51,7 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
     {
         var leases = await ConnectAsync();
         var slots = PaymentsSlots();
-        var publisher = Publisher(Engines.RequireRedis(), slots, TimeSpan.FromMinutes(1));
+        var publisher = Publisher(shared.Address, slots, TimeSpan.FromMinutes(1));
         await publisher.StartAsync(Ct);
         await Eventually.TrueAsync(async () => (await leases.ReadAsync(taskQueue)).Workers == 1, Bound, "the lease is published");
 
@@ -105,7 +106,6 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
         if (redis is not null)
         {
             await redis.GetDatabase().KeyDeleteAsync([InFlightLeases.KeyFor(taskQueue), InFlightLeases.KeyFor(taskQueue) + ":expiry"]);
-            await redis.DisposeAsync();
         }
     }
 
@@ -130,7 +130,7 @@ public sealed class InFlightLeasePublisherTests : IAsyncDisposable
 
     private async Task<InFlightLeases> ConnectAsync()
     {
-        redis = await ConnectionMultiplexer.ConnectAsync(Engines.RequireRedis());
+        redis = await shared.ConnectAsync();
         return new InFlightLeases(redis.GetDatabase());
     }
 

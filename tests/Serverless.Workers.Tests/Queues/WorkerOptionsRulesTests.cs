@@ -24,9 +24,9 @@ public sealed class WorkerOptionsRulesTests
     [Fact]
     public void Validate_UnknownAndDuplicateQueues_ReportsEach()
     {
-        var errors = WorkerOptionsRules.Validate(new WorkerOptions { Poll = "payments,shipping,payments" }, Dev).ToList();
+        var errors = WorkerOptionsRules.Validate(new WorkerOptions { Poll = "payments,nosuchqueue,payments" }, Dev).ToList();
 
-        Assert.Contains(errors, e => e.Contains("unknown task queue 'shipping'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unknown task queue 'nosuchqueue'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("names 'payments' 2 times", StringComparison.Ordinal));
     }
 

@@ -8,7 +8,8 @@ namespace Serverless.Cli.Commands;
 
 /// <summary>
 /// <c>serverless scalers render</c>: writes <c>&lt;out&gt;/&lt;environment&gt;/</c> (ScaledObjects, TriggerAuthentications,
-/// kustomization) from the policy; <c>--check</c> only compares and exits 1 when the files disagree.
+/// kustomization, and in <c>pools/</c> the Deployments of the queues' catalog entries) from the policy and the catalogs;
+/// <c>--check</c> only compares and exits 1 when the files disagree.
 /// </summary>
 internal sealed class RenderCommand : Command
 {
@@ -27,7 +28,7 @@ internal sealed class RenderCommand : Command
     };
 
     public RenderCommand()
-        : base("render", "Render the policy to KEDA ScaledObjects and TriggerAuthentications, one directory per environment.")
+        : base("render", "Render the policy to KEDA ScaledObjects and TriggerAuthentications, and the catalogs' pools to their Deployments, one directory per environment.")
     {
         Options.Add(policy);
         Options.Add(environment);

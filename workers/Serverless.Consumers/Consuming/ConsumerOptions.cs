@@ -29,7 +29,7 @@ public sealed class ConsumerOptions
 {
     public const string Section = "Consumer";
 
-    /// <summary>The handler: <c>notifications</c>, <c>projection</c> or <c>audit</c>.</summary>
+    /// <summary>The handler: one of <see cref="Catalog.StreamHandlers.All"/> (<c>notifications</c>, <c>projection</c>, <c>audit</c>).</summary>
     public string Handler { get; set; } = string.Empty;
 
     /// <summary>Logical streams (topics), comma-separated; the environment prefix is added (<c>orders</c> → <c>dev-orders</c>).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Serverless.Catalog;
 using Serverless.Platform.Json;
 using Serverless.Platform.Messaging;
 using Serverless.Platform.Postgres;
@@ -13,9 +14,15 @@ namespace Serverless.Consumers.Handlers;
 /// entry's publish metadata. The table has no uniqueness of its own on purpose: that each event
 /// appears once is the inbox's doing, and the crash tests and the drain benchmark count on exactly that.
 /// </summary>
-public sealed class AuditHandler : BatchConsumerHandler<ReceivedEvent>
+public sealed class AuditHandler : BatchConsumerHandler<ReceivedEvent>, IStreamHandler
 {
-    public const string Name = "audit";
+    public static string HandlerName => StreamHandlers.Audit;
+
+    public static void Register(IServiceCollection services, IConfiguration configuration, string group)
+    {
+        services.AddPostgresMigration(Migration);
+        services.AddSingleton<IConsumerHandler>(_ => new AuditHandler(group));
+    }
 
     // The payload and metadata columns came later: added to an older table in place, checked first,
     // because ALTER TABLE takes an exclusive lock even when there is nothing to add.

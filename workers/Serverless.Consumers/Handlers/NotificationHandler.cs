@@ -1,4 +1,5 @@
 using Npgsql;
+using Serverless.Catalog;
 using Serverless.Orders.Events;
 using Serverless.Platform.Messaging;
 using Serverless.Platform.Postgres;
@@ -50,9 +51,16 @@ public sealed class PostgresNotificationProvider : INotificationProvider
 }
 
 /// <summary>Tells customers what happened to their order: placed, confirmed, failed (with the reason) or cancelled.</summary>
-public sealed class NotificationHandler(INotificationProvider provider) : ConsumerHandler<OrderSnapshot>
+public sealed class NotificationHandler(INotificationProvider provider) : ConsumerHandler<OrderSnapshot>, IStreamHandler
 {
-    public const string Name = "notifications";
+    public static string HandlerName => StreamHandlers.Notifications;
+
+    public static void Register(IServiceCollection services, IConfiguration configuration, string group)
+    {
+        services.AddPostgresMigration(PostgresNotificationProvider.Migration);
+        services.AddSingleton<INotificationProvider, PostgresNotificationProvider>();
+        services.AddSingleton<IConsumerHandler, NotificationHandler>();
+    }
 
     public static string? MessageFor(string eventType, OrderSnapshot order) => eventType switch
     {

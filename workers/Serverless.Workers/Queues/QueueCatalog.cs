@@ -1,6 +1,8 @@
-using Serverless.Orders.Activities;
-using Serverless.Orders.Contracts;
+using System.Reflection;
+using Serverless.Catalog;
+using Serverless.Orders;
 using Serverless.Orders.Workflows;
+using Temporalio.Workflows;
 
 namespace Serverless.Workers.Queues;
 
@@ -12,23 +14,65 @@ namespace Serverless.Workers.Queues;
 public sealed record QueueDefinition(string Name, IReadOnlyList<Type> Workflows, IReadOnlyList<Type> Activities, IReadOnlyList<Type> LocalActivities);
 
 /// <summary>
-/// The one place that says which workflows and activities belong to which task queue. The workflow
-/// schedules each activity on its home queue, so registering an activity elsewhere would only
-/// create a poller that never gets work: configuration may pick subsets, not move things.
+/// Which workflows and activities run on each queue of the activity-queue catalog (<see cref="ActivityQueues"/>,
+/// which says what the queues are called and who polls them), as each class declares it
+/// (<see cref="IRunsOn"/>). The workflow schedules each activity on its home queue, so registering an
+/// activity elsewhere would only create a poller that never gets work: configuration may pick subsets,
+/// not move things.
 /// </summary>
 public static class QueueCatalog
 {
-    public static IReadOnlyDictionary<string, QueueDefinition> Queues { get; } = new Dictionary<string, QueueDefinition>(StringComparer.Ordinal)
-    {
-        // New orders publish their events as local activities (workflow tasks only on this queue);
-        // orders started before OrderWorkflow.EventsAsLocalActivitiesPatch still schedule them as
-        // activities here, so the pool keeps polling for those until the patch is retired.
-        [TaskQueueNames.Orders] = new(TaskQueueNames.Orders, [typeof(OrderWorkflow)], [typeof(OrderEventActivities)], [typeof(OrderEventActivities)]),
-        [TaskQueueNames.Payments] = new(TaskQueueNames.Payments, [], [typeof(PaymentActivities)], []),
-        [TaskQueueNames.Inventory] = new(TaskQueueNames.Inventory, [], [typeof(InventoryActivities)], []),
-    };
+    public static IReadOnlyDictionary<string, QueueDefinition> Queues { get; } = Bind(ActivityQueues.All, typeof(OrderWorkflow).Assembly);
+
+    /// <summary>Every activity class some queue runs, polled or local: what the worker host registers.</summary>
+    public static IReadOnlyList<Type> ActivityTypes { get; } =
+        [.. Queues.Values.SelectMany(q => q.Activities.Concat(q.LocalActivities)).Distinct()];
 
     public static string WorkflowName(Type workflow) => workflow.Name;
 
     public static string ActivitySetName(Type activities) => activities.Name;
+
+    /// <summary>
+    /// The classes of <paramref name="assembly"/> that declare a queue, on the queues of <paramref name="catalog"/>.
+    /// A class naming a queue the catalog lacks stops the worker host at start, with the class and the queue.
+    /// </summary>
+    public static Dictionary<string, QueueDefinition> Bind(IReadOnlyList<ActivityQueue> catalog, Assembly assembly)
+    {
+        var homed = assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IRunsOn)))
+            .Select(Home)
+            .OrderBy(h => h.Type.Name, StringComparer.Ordinal)
+            .ToList();
+        var strays = homed.Where(h => !catalog.Any(q => q.Name == h.Queue.Name)).Select(h => $"{h.Type.Name} runs on '{h.Queue.Name}'").ToList();
+        if (strays.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Not in the activity-queue catalog ({ActivityQueues.SourceFile}): {string.Join("; ", strays)}.");
+        }
+
+        return catalog.ToDictionary(
+            q => q.Name,
+            q =>
+            {
+                var onQueue = homed.Where(h => h.Queue.Name == q.Name).ToList();
+                return new QueueDefinition(
+                    q.Name,
+                    [.. onQueue.Where(h => h.IsWorkflow).Select(h => h.Type)],
+                    [.. onQueue.Where(h => !h.IsWorkflow).Select(h => h.Type)],
+                    [.. onQueue.Where(h => h.AlsoLocal).Select(h => h.Type)]);
+            },
+            StringComparer.Ordinal);
+    }
+
+    private static (Type Type, ActivityQueue Queue, bool AlsoLocal, bool IsWorkflow) Home(Type type)
+    {
+        var declaration = typeof(QueueCatalog).GetMethod(nameof(Declared), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type)
+            .CreateDelegate<Func<(ActivityQueue, bool)>>();
+        var (queue, alsoLocal) = declaration();
+        return (type, queue, alsoLocal, type.IsDefined(typeof(WorkflowAttribute), inherit: false));
+    }
+
+    private static (ActivityQueue Queue, bool AlsoLocal) Declared<T>()
+        where T : IRunsOn => (T.Queue, T.AlsoLocal);
 }

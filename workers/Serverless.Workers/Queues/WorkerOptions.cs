@@ -1,3 +1,5 @@
+using Serverless.Catalog;
+
 namespace Serverless.Workers.Queues;
 
 /// <summary>Which task queues this process polls and how hard.</summary>
@@ -5,8 +7,8 @@ public sealed class WorkerOptions
 {
     public const string Section = "Workers";
 
-    /// <summary>Comma-separated logical queues to poll, e.g. <c>payments</c> or <c>orders,payments,inventory</c>.</summary>
-    public string Poll { get; set; } = string.Empty;
+    /// <summary>Comma-separated logical queues to poll, e.g. <c>payments</c>; every queue of the catalog unless set.</summary>
+    public string Poll { get; set; } = string.Join(',', ActivityQueues.All.Select(q => q.Name));
 
     /// <summary>Per-queue tuning, keyed by logical queue name.</summary>
     public Dictionary<string, QueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);

@@ -53,6 +53,14 @@ public static partial class ResourceNames
     public static string? LogicalIn(string environment, string physical) =>
         TrySplit(physical, out var owner, out var name) && string.Equals(owner, environment, StringComparison.Ordinal) ? name : null;
 
+    /// <summary>
+    /// <paramref name="name"/> in the environment of <paramref name="physical"/>; <paramref name="name"/> itself
+    /// when that has no environment. A workflow addresses its activity queues this way: its own task queue is
+    /// part of its history, configuration is not.
+    /// </summary>
+    public static string Sibling(string physical, string name) =>
+        TrySplit(physical, out var environment, out _) ? For(environment, name) : name;
+
     /// <summary>Replaces <see cref="EnvironmentToken"/> in a template.</summary>
     public static string Expand(string template, string environment) =>
         template.Replace(EnvironmentToken, environment, StringComparison.Ordinal);

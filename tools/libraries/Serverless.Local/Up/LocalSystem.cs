@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
+using Serverless.Catalog;
 using Serverless.Local.Control;
 using Serverless.Local.Embedded;
 using Serverless.Local.Processes;
@@ -194,7 +195,7 @@ public sealed class LocalSystem : IAsyncDisposable
     {
         var scaler = new ScalerConnection(ScalerAddress);
         started.Push(new DisposeAction(scaler.Dispose));
-        var templates = new ReplicaTemplates(Deployables, Options.Environment, Common(), SimulatorsAddress, work.FullName);
+        var templates = new ReplicaTemplates(Deployables, Common(), SimulatorsAddress, work.FullName, ServiceCatalog.Shipped);
         foreach (var queue in Policy.Queues.Where(q => Options.Queues?.Contains(q.Name) ?? true))
         {
             if (queue.Source is RedisStreamSource && PostgresConnectionString is null)

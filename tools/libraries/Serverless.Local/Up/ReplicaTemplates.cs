@@ -1,49 +1,54 @@
+using Serverless.Catalog;
 using Serverless.Local.Processes;
-using Serverless.Naming;
 using Serverless.Scaling.Policy;
 
 namespace Serverless.Local.Up;
 
 /// <summary>
-/// The pod template of each queue's Deployment, as a local process: the worker host polling the
-/// queue's task queue, or the consumer host reading the queue's stream with its consumer group.
+/// The pod template of each queue's Deployment, as a local process: the host of the queue's catalog entry
+/// with that entry's settings, as its Deployment runs it (keda/base/scaling/&lt;env&gt;/pools): the worker
+/// host polling the entry's task queue, or the consumer host reading its topic with its group and handler.
 /// </summary>
 /// <param name="deployables">The built executables.</param>
-/// <param name="environment">The environment name (prefix of task queues and streams).</param>
-/// <param name="shared">Settings every process gets (addresses of Temporal, Redis, PostgreSQL, ...).</param>
+/// <param name="shared">Settings every process gets (the environment, addresses of Temporal, Redis, PostgreSQL, ...).</param>
 /// <param name="simulators">Base address of the payment and inventory simulators (workers only).</param>
 /// <param name="logDirectory">Where each replica's output is written.</param>
+/// <param name="catalog">The entries of the queues it starts replicas for (<see cref="ServiceCatalog.Shipped"/> for the system).</param>
 public sealed class ReplicaTemplates(
-    Deployables deployables, string environment, IReadOnlyDictionary<string, string?> shared, Uri? simulators, string logDirectory)
+    Deployables deployables, IReadOnlyDictionary<string, string?> shared, Uri? simulators, string logDirectory, ServiceCatalog catalog)
 {
     public ManagedProcess Start(QueuePolicy queue, int ordinal)
     {
         var settings = new Dictionary<string, string?>(shared);
         string assembly;
+        IReadOnlyList<Setting> own;
         switch (queue.Source)
         {
-            case TemporalQueueSource temporal:
+            case TemporalQueueSource:
+                var pool = catalog.FindQueue(queue.Name) ?? throw NotInCatalog(queue, ActivityQueues.SourceFile);
                 assembly = deployables.Workers;
-                settings["Workers__Poll"] = temporal.TaskQueue;
+                own = pool.Settings;
                 if (simulators is not null)
                 {
-                    settings["Integrations__PaymentGateway__BaseAddress"] = new Uri(simulators, "payments/").ToString();
-                    settings["Integrations__Inventory__BaseAddress"] = new Uri(simulators, "inventory/").ToString();
+                    foreach (var integration in pool.SimulatedIntegrations)
+                    {
+                        settings[integration.EnvironmentVariable] = new Uri(simulators, integration.Value).ToString();
+                    }
                 }
 
                 break;
-            case RedisStreamSource stream:
+            case RedisStreamSource:
                 assembly = deployables.Consumers;
-                // The consumers name logical topics and add the environment prefix themselves.
-                var physical = stream.PhysicalStream(environment);
-                settings["Consumer__Streams"] = ResourceNames.LogicalIn(environment, physical) ?? physical;
-                settings["Consumer__Handler"] = HandlerOf(queue.Deployment);
-                settings["Consumer__Group"] = stream.ConsumerGroup;
-                settings["Consumer__OnHandlerError"] = "KeepPending"; // as the consumer Deployments (keda/base/apps)
+                own = (catalog.FindConsumer(queue.Name) ?? throw NotInCatalog(queue, StreamConsumers.SourceFile)).Settings;
                 settings["POD_NAME"] = $"{queue.Deployment}-{ordinal}";
                 break;
             default:
                 throw new InvalidOperationException($"queue {queue.Name} has an unknown source");
+        }
+
+        foreach (var setting in own)
+        {
+            settings[setting.EnvironmentVariable] = setting.Value;
         }
 
         var process = ManagedProcess.StartDotnet($"{queue.Deployment}-{ordinal}", assembly, settings);
@@ -51,7 +56,6 @@ public sealed class ReplicaTemplates(
         return process;
     }
 
-    /// <summary>The consumer handler a Deployment runs: <c>notifications-consumer</c> → <c>notifications</c>.</summary>
-    public static string HandlerOf(string deployment) =>
-        deployment.EndsWith("-consumer", StringComparison.Ordinal) ? deployment[..^"-consumer".Length] : deployment;
+    private static InvalidOperationException NotInCatalog(QueuePolicy queue, string file) =>
+        new($"queue {queue.Name} has no catalog entry ({file}): there is no pod template to start its replicas from");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Catalog;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 
@@ -7,16 +8,21 @@ namespace Serverless.Scaling.Lint;
 /// <summary>
 /// Checks a loaded policy for settings that parse but will hurt: each finding says what will happen, cites
 /// the KEDA/HPA rule behind it (platform-semantics sections) and how to fix it. Errors make
-/// <c>serverless scalers lint</c> exit non-zero; warnings are advice.
+/// <c>serverless scalers lint</c> exit non-zero; warnings are advice. A policy that does not scale exactly what the
+/// catalogs deploy is an error too (<see cref="CatalogChecks"/>).
 /// </summary>
 public static class PolicyLinter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static IReadOnlyList<Diagnostic> Lint(ScalerPolicy policy, string? environment = null)
+    /// <param name="policy">The loaded policy.</param>
+    /// <param name="environment">Only this environment; all when null.</param>
+    /// <param name="catalog">What is deployed, which the policy must scale exactly (<see cref="CatalogChecks"/>); the shipped catalogs when null.</param>
+    public static IReadOnlyList<Diagnostic> Lint(ScalerPolicy policy, string? environment = null, ServiceCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var findings = new DiagnosticBag();
+        CatalogChecks.Check(policy, catalog ?? ServiceCatalog.Shipped, environment, findings);
         foreach (var env in policy.Environments.Where(e => environment is null || e.Name == environment))
         {
             TemporalRateBudget(env, findings);

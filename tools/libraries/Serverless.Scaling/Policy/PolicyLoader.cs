@@ -43,7 +43,7 @@ public static partial class PolicyLoader
 
         var version = top.Int("version", SupportedVersion, SupportedVersion, required: true);
         var defaults = CheckDefaults(top.Node("defaults"), diagnostics);
-        var queues = QueueNodes(top, diagnostics);
+        var queues = QueueNodes(top, diagnostics, out var queuesLocation);
         var environmentNodes = top.Map("environments", required: true);
         var shared = new SharedNodes(top.Node("cluster"), top.Node("connections"), top.Node("traffic"));
         top.RejectUnknown();
@@ -65,7 +65,7 @@ public static partial class PolicyLoader
             }
         }
 
-        var policy = version is null || diagnostics.HasErrors ? null : new ScalerPolicy(file, environments);
+        var policy = version is null || diagnostics.HasErrors ? null : new ScalerPolicy(file, environments) { QueuesLocation = queuesLocation! };
         return new PolicyLoadResult(policy, diagnostics.Sorted());
     }
 
@@ -88,10 +88,12 @@ public static partial class PolicyLoader
         return new MappingNode([.. fields.Entries.Where(e => CommonQueueFields.Contains(e.Key))], fields.Location, "defaults");
     }
 
-    private static List<(string Name, MappingEntry Entry)> QueueNodes(NodeFields top, DiagnosticBag diagnostics)
+    private static List<(string Name, MappingEntry Entry)> QueueNodes(NodeFields top, DiagnosticBag diagnostics, out SourceLocation? location)
     {
         var result = new List<(string, MappingEntry)>();
-        if (top.Map("queues", required: true) is not { } queues)
+        var queues = top.Map("queues", required: true);
+        location = queues?.Location;
+        if (queues is null)
         {
             return result;
         }

@@ -6,6 +6,9 @@ namespace Serverless.Scaling.Policy;
 /// <summary>The scaler policy file resolved for every environment it declares.</summary>
 public sealed record ScalerPolicy(string SourcePath, IReadOnlyList<EnvironmentPolicy> Environments)
 {
+    /// <summary>Where <c>queues:</c> is written: findings about a queue the policy lacks point there.</summary>
+    public required SourceLocation QueuesLocation { get; init; }
+
     public EnvironmentPolicy? Find(string environment) =>
         Environments.FirstOrDefault(e => string.Equals(e.Name, environment, StringComparison.Ordinal));
 }

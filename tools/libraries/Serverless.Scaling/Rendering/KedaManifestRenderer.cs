@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Catalog;
 using Serverless.Scaling.Autoscaling;
 using Serverless.Scaling.Policy;
 
@@ -13,7 +14,8 @@ public sealed record RenderedFile(string RelativePath, string Content);
 /// ScaledObject. Backlog queues with <c>activation: push</c> keep their built-in trigger in the ScaledObject;
 /// a kustomize Component in <c>push-activation/</c> swaps it for an <c>external-push</c> trigger. Whenever a
 /// queue needs the push scaler, the kustomization includes <c>keda/components/push-scaler</c> once.
-/// Output depends only on the policy, so it can be checked against the committed files.
+/// The Deployments of the queues (<c>pools/</c>, <see cref="PoolRenderer"/>) come from the catalog entries the
+/// queues scale. Output depends only on the policy and the catalogs, so it can be checked against the committed files.
 /// </summary>
 public static class KedaManifestRenderer
 {
@@ -28,9 +30,14 @@ public static class KedaManifestRenderer
     /// <summary>The hand-written push scaler Component, relative to <c>keda/base/scaling/&lt;env&gt;</c>.</summary>
     public const string PushScalerComponent = "../../../components/push-scaler";
 
-    public static IReadOnlyList<RenderedFile> Render(EnvironmentPolicy environment, string policyFileName)
+    /// <summary>The shipped system: <see cref="ServiceCatalog.Shipped"/>'s Deployments for the policy's queues.</summary>
+    public static IReadOnlyList<RenderedFile> Render(EnvironmentPolicy environment, string policyFileName) =>
+        Render(environment, policyFileName, ServiceCatalog.Shipped);
+
+    public static IReadOnlyList<RenderedFile> Render(EnvironmentPolicy environment, string policyFileName, ServiceCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(catalog);
         var header = new[]
         {
             $"{GeneratedBy} from {policyFileName} (environment {environment.Name}).",
@@ -56,6 +63,7 @@ public static class KedaManifestRenderer
                 YamlWriter.Write(TriggerAuthentication(environment, TemporalAuthenticationName, "apiKey", apiKey), header)));
         }
 
+        var pools = PoolRenderer.Render(environment, catalog, policyFileName).ToList();
         var pushed = environment.Queues
             .Where(q => q.Signal == ScalingSignal.Backlog && q.Activation == TriggerActivation.Push)
             .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
@@ -74,11 +82,12 @@ public static class KedaManifestRenderer
         {
             { "apiVersion", "kustomize.config.k8s.io/v1beta1" },
             { "kind", "Kustomization" },
-            { "resources", files.Select(f => (object)f.RelativePath).ToList() },
+            { "resources", files.Select(f => (object)f.RelativePath).Concat(pools.Count == 0 ? [] : [PoolRenderer.Directory]).ToList() },
             { "components", components.Count == 0 ? null : components },
         };
         files.Add(new RenderedFile(KustomizationFile, YamlWriter.Write(kustomization, header)));
         files.AddRange(PushActivation(environment, pushed, header));
+        files.AddRange(pools);
         return files;
     }
 

@@ -1,3 +1,4 @@
+using Serverless.Catalog;
 using Serverless.Orders.Events;
 using Serverless.Platform.Messaging;
 using Temporalio.Activities;
@@ -9,8 +10,15 @@ namespace Serverless.Orders.Activities;
 /// builds the event (deterministically); this only sends it, with a deterministic CloudEvent id,
 /// the correlation id the Temporal interceptor restored and the current trace.
 /// </summary>
-public sealed class OrderEventActivities(IEventPublisher publisher)
+public sealed class OrderEventActivities(IEventPublisher publisher) : IRunsOn
 {
+    public static ActivityQueue Queue => ActivityQueues.Orders;
+
+    // New orders publish their events as local activities (workflow tasks only on this queue);
+    // orders started before OrderWorkflow.EventsAsLocalActivitiesPatch still schedule them as
+    // activities here, so the pool keeps polling for those until the patch is retired.
+    public static bool AlsoLocal => true;
+
     [Activity]
     public Task PublishOrderEventAsync(PublishOrderEventRequest request)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serverless.Catalog;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Integrations;
 using Temporalio.Activities;
@@ -6,8 +7,10 @@ using Temporalio.Activities;
 namespace Serverless.Orders.Activities;
 
 /// <summary>Activities of the <c>payments</c> task queue. Each call carries an idempotency key.</summary>
-public sealed class PaymentActivities(PaymentGatewayClient gateway, ILogger<PaymentActivities> logger)
+public sealed class PaymentActivities(PaymentGatewayClient gateway, ILogger<PaymentActivities> logger) : IRunsOn
 {
+    public static ActivityQueue Queue => ActivityQueues.Payments;
+
     [Activity]
     public async Task<PaymentReceipt> ChargePaymentAsync(ChargePaymentRequest request)
     {

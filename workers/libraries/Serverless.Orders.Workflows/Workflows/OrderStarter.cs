@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Serverless.Naming;
+using Serverless.Catalog;
 using Serverless.Orders.Contracts;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
@@ -99,7 +99,7 @@ public static class OrderStarter
     }
 
     public static WorkflowOptions StartOptions(string environment, OrderInput input, string fingerprint) =>
-        new(input.OrderId, ResourceNames.For(environment, TaskQueueNames.Orders))
+        new(input.OrderId, ActivityQueues.Orders.PhysicalName(environment))
         {
             // A running order with this id is the same order: the start fails and we attach to it.
             IdConflictPolicy = WorkflowIdConflictPolicy.Fail,

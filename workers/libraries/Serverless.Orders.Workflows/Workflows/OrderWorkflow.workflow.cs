@@ -1,3 +1,5 @@
+using Serverless.Catalog;
+using Serverless.Naming;
 using Serverless.Orders.Activities;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
@@ -17,9 +19,11 @@ namespace Serverless.Orders.Workflows;
 /// only: time comes from <see cref="Workflow.UtcNow"/>, queues from the workflow's own task queue.
 /// </summary>
 [Workflow(Name)]
-public sealed class OrderWorkflow
+public sealed class OrderWorkflow : IRunsOn
 {
     public const string Name = "OrderWorkflow";
+
+    public static ActivityQueue Queue => ActivityQueues.Orders;
 
     /// <summary>
     /// The patch under which events are published by local activities. Orders started before it
@@ -71,7 +75,7 @@ public sealed class OrderWorkflow
             OrderSteps.ReserveInventory,
             () => Workflow.ExecuteActivityAsync(
                 (InventoryActivities a) => a.ReserveInventoryAsync(new ReserveInventoryRequest(input.OrderId, input.Lines)),
-                ForwardStep(TaskQueueNames.Inventory)),
+                ForwardStep(ActivityQueues.Inventory)),
             r => r.ReservationId);
         if (reservation is null)
         {
@@ -90,7 +94,7 @@ public sealed class OrderWorkflow
             () => Workflow.ExecuteActivityAsync(
                 (PaymentActivities a) => a.ChargePaymentAsync(new ChargePaymentRequest(
                     input.OrderId, input.CustomerId, input.TotalAmount(), input.Currency, input.PaymentToken)),
-                ForwardStep(TaskQueueNames.Payments)),
+                ForwardStep(ActivityQueues.Payments)),
             r => r.ChargeId);
         if (receipt is null)
         {
@@ -112,7 +116,7 @@ public sealed class OrderWorkflow
             {
                 await Workflow.ExecuteActivityAsync(
                     (InventoryActivities a) => a.ConfirmReservationAsync(new ConfirmReservationRequest(input.OrderId, reservation.ReservationId)),
-                    ForwardStep(TaskQueueNames.Inventory));
+                    ForwardStep(ActivityQueues.Inventory));
                 return reservation;
             },
             r => r.ReservationId);
@@ -178,7 +182,7 @@ public sealed class OrderWorkflow
                 () => Workflow.ExecuteActivityAsync(
                     (PaymentActivities a) => a.RefundPaymentAsync(new RefundPaymentRequest(
                         input.OrderId, receipt.ChargeId, input.TotalAmount(), input.Currency)),
-                    CompensationStep(TaskQueueNames.Payments)));
+                    CompensationStep(ActivityQueues.Payments)));
         }
 
         if (reservation is not null)
@@ -187,7 +191,7 @@ public sealed class OrderWorkflow
                 OrderSteps.ReleaseInventory,
                 () => Workflow.ExecuteActivityAsync(
                     (InventoryActivities a) => a.ReleaseInventoryAsync(new ReleaseInventoryRequest(input.OrderId, reservation.ReservationId)),
-                    CompensationStep(TaskQueueNames.Inventory)));
+                    CompensationStep(ActivityQueues.Inventory)));
         }
     }
 
@@ -239,9 +243,9 @@ public sealed class OrderWorkflow
     /// Effectful forward steps retry transient faults with backoff and without a deadline: giving up
     /// on a charge whose outcome is unknown would leave money we can neither keep nor refund.
     /// </summary>
-    private static ActivityOptions ForwardStep(string queue) => new()
+    private static ActivityOptions ForwardStep(ActivityQueue queue) => new()
     {
-        TaskQueue = TaskQueueNames.Sibling(Workflow.Info.TaskQueue, queue),
+        TaskQueue = ResourceNames.Sibling(Workflow.Info.TaskQueue, queue.Name),
         StartToCloseTimeout = TimeSpan.FromSeconds(60),
         HeartbeatTimeout = TimeSpan.FromSeconds(10),
         RetryPolicy = new RetryPolicy
@@ -287,7 +291,7 @@ public sealed class OrderWorkflow
     };
 
     /// <summary>Compensations must eventually happen: same shape, gentler on a struggling system.</summary>
-    private static ActivityOptions CompensationStep(string queue)
+    private static ActivityOptions CompensationStep(ActivityQueue queue)
     {
         var options = ForwardStep(queue);
         options.RetryPolicy!.MaximumInterval = TimeSpan.FromMinutes(5);

@@ -1,9 +1,11 @@
 using Npgsql;
+using Serverless.Catalog;
+using Serverless.Consumers.Handlers;
 using Serverless.Orders.Events;
 using Serverless.Orders.ReadModel;
 using Serverless.Platform.Messaging;
 
-namespace Serverless.Consumers.Handlers;
+namespace Serverless.Consumers.ReadModel;
 
 /// <summary>
 /// Keeps the order read model: PostgreSQL (the system of record) inside the inbox transaction,
@@ -11,9 +13,16 @@ namespace Serverless.Consumers.Handlers;
 /// repaired by the redelivery. Both writes keep the newest snapshot whatever the delivery order,
 /// also among several events of one order in one batch.
 /// </summary>
-public sealed class ProjectionHandler(OrderStateWriter state) : BatchConsumerHandler<OrderSnapshot>
+public sealed class ProjectionHandler(OrderStateWriter state) : BatchConsumerHandler<OrderSnapshot>, IStreamHandler
 {
-    public const string Name = "projection";
+    public static string HandlerName => StreamHandlers.Projection;
+
+    public static void Register(IServiceCollection services, IConfiguration configuration, string group)
+    {
+        services.AddOrderReadModel(configuration);
+        services.AddSingleton<IConsumerHandler, ProjectionHandler>();
+        services.AddHostedService<ReadModelRebuildService>();
+    }
 
     protected override OrderSnapshot? ParseData(ReceivedEvent received) => OrderSnapshots.ReadOrderEvent(received.Event);
 
