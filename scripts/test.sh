@@ -151,9 +151,11 @@ fi
 # Tests marked [RequiresEngine] (trait Engine=<name>) need an engine this machine may lack: per
 # engine, how many ran and how many were skipped. Run only them with --filter-trait Engine=temporal.
 engine_tests() {
-  { cat "$RESULTS"/*.xml 2>/dev/null || true; } | perl -ne '
-    while (/<test [^>]*?result="(\w+)".*?<\/test>/g) {
-      my ($result, $test) = ($1, $&);
+  { cat "$RESULTS"/*.xml 2>/dev/null || true; } | perl -0777 -ne '
+    # One chunk per <test> element (a passed test may be self-closing): its result and its traits.
+    for my $test (split /(?=<test )/) {
+      next unless $test =~ /^<test [^>]*?result="(\w+)"/;
+      my $result = $1;
       $count{$1}{$result}++ while $test =~ /<trait name="Engine" value="([^"]+)"/g;
     }
     END { printf "  %s: %d ran (%d passed, %d failed), %d skipped\n", $_, ($count{$_}{Pass} // 0) + ($count{$_}{Fail} // 0),

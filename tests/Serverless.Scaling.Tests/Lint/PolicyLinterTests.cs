@@ -6,8 +6,12 @@ namespace Serverless.Scaling.Tests.Lint;
 
 public sealed class PolicyLinterTests
 {
+    /// <summary>
+    /// Lints a variant of the frozen example policy (<see cref="PolicyText.Example"/>) against its catalog:
+    /// the worked examples below keep their figures when a queue is added to the shipped policy.
+    /// </summary>
     private static IReadOnlyList<Diagnostic> Lint(string yaml, string? environment = null) =>
-        PolicyLinter.Lint(PolicyText.Valid(yaml), environment);
+        PolicyLinter.Lint(PolicyText.Valid(yaml), environment, PolicyText.ExampleCatalog);
 
     private static Diagnostic Single(IReadOnlyList<Diagnostic> findings, string code, string environment)
     {
@@ -20,7 +24,7 @@ public sealed class PolicyLinterTests
     public void Lint_CheckedInPolicy_HasNoFinding()
     {
         // Issue 10: the shipped policy is on the work signal; its pools at floor 0 no longer sleep under load.
-        var findings = Lint(PolicyText.CheckedIn);
+        var findings = PolicyLinter.Lint(PolicyText.Valid(PolicyText.CheckedIn));
 
         Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
     }
@@ -28,7 +32,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_BacklogSignal_OnlyWarnsThatProdPoolsSleepUnderLoad()
     {
-        var findings = Lint(PolicyText.Backlog);
+        var findings = Lint(PolicyText.ExampleBacklog);
 
         Assert.All(findings, d => Assert.Equal((Severity.Warning, "scale-to-zero-under-load", "prod"), (d.Severity, d.Code, d.Environment)));
         Assert.Equal(
@@ -39,7 +43,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_ActivationAtTarget_IsAnErrorWithTheFix()
     {
-        var findings = Lint(PolicyText.Replace("      payments: {maxReplicas: 2,", "      payments: {activationThreshold: 20, maxReplicas: 2,"));
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "      payments: {maxReplicas: 2,", "      payments: {activationThreshold: 20, maxReplicas: 2,"));
 
         var finding = Single(findings, "activation-not-below-target", "dev");
         Assert.Equal(Severity.Error, finding.Severity);
@@ -50,17 +54,17 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_CooldownShorterThanLongestTask_IsAnError()
     {
-        var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
+        var findings = Lint(PolicyText.Replace(PolicyText.ExampleBacklog, "payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
 
         var finding = Single(findings, "cooldown-shorter-than-task", "dev");
         Assert.Equal(Severity.Error, finding.Severity);
-        Assert.Equal(PolicyText.LineOf(PolicyText.CheckedIn, "payments: {maxReplicas: 2, cooldownSeconds: 60,"), finding.Location.Line);
+        Assert.Equal(PolicyText.LineOf(PolicyText.Example, "payments: {maxReplicas: 2, cooldownSeconds: 60,"), finding.Location.Line);
     }
 
     [Fact]
     public void Lint_CooldownShorterThanLongestTaskOnWork_IsFineBecauseWorkInFlightCounts()
     {
-        var findings = Lint(PolicyText.Replace("payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "payments: {maxReplicas: 2, cooldownSeconds: 60,", "payments: {maxReplicas: 2, cooldownSeconds: 10,"));
 
         Assert.DoesNotContain(findings, d => d.Code == "cooldown-shorter-than-task");
     }
@@ -68,7 +72,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_PendingMetricAtZero_CannotWake()
     {
-        var yaml = PolicyText.Replace(PolicyText.Backlog,
+        var yaml = PolicyText.Replace(PolicyText.ExampleBacklog,
             "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
             "    consumerGroup: notifications\n    metric: pending") + PolicyText.ProdFloorOfOne("notifications");
 
@@ -81,7 +85,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_PushActivationOnPendingMetric_IsAnError()
     {
-        var yaml = PolicyText.Replace(PolicyText.BacklogWithDevPush,
+        var yaml = PolicyText.Replace(PolicyText.ExampleBacklogWithDevPush,
             "    consumerGroup: notifications\n    metric: lag                         # lagCount: the only mode that wakes a consumer from zero",
             "    consumerGroup: notifications\n    metric: pending");
 
@@ -106,7 +110,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_MaxReplicasTooSmallForThePeak_IsACapacityError()
     {
-        var findings = Lint(PolicyText.Replace("    maxReplicas: 30\n", "    maxReplicas: 1\n"), "prod");
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "    maxReplicas: 30\n", "    maxReplicas: 1\n"), "prod");
 
         var finding = Single(findings, "peak-capacity", "prod");
         Assert.Contains("29.51 items/s", finding.Message, StringComparison.Ordinal);
@@ -117,7 +121,7 @@ public sealed class PolicyLinterTests
     public void Lint_PeakWaitAboveSlo_IsAnErrorFromTheModel()
     {
         // Enough capacity, but a 2 s SLO cannot hold while the pool ramps from one replica through 15 s HPA syncs.
-        var findings = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 30}\n\n  notifications:", "    slo: {queueWaitSeconds: 1}\n\n  notifications:"), "prod");
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "    slo: {queueWaitSeconds: 30}\n\n  notifications:", "    slo: {queueWaitSeconds: 1}\n\n  notifications:"), "prod");
 
         var finding = Single(findings, "peak-slo", "prod");
         Assert.Equal("queues.inventory.slo.queueWaitSeconds", finding.Field);
@@ -128,7 +132,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_TemporalPollingAboveBudget_IsAnError()
     {
-        var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"));
+        var findings = Lint(PolicyText.Replace(PolicyText.ExampleBacklog, "rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"));
 
         var finding = Single(findings, "temporal-rate-budget", "prod");
         Assert.Contains("1.07 times/s", finding.Message, StringComparison.Ordinal);
@@ -138,7 +142,7 @@ public sealed class PolicyLinterTests
     public void Lint_PushScalerReadsAboveBudget_CountsBothReadsPerPollAndTheRecheck()
     {
         // Per queue type: 2 × (1/5 + 1/15) + 1/2 = 1.03 calls/s; orders has two types, payments and inventory one.
-        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 4"));
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "rateBudgetPerSecond: 5", "rateBudgetPerSecond: 4"));
 
         var finding = Single(findings, "temporal-rate-budget", "prod");
         Assert.Contains("4.13 times/s", finding.Message, StringComparison.Ordinal);
@@ -148,7 +152,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_WorkflowWorkerAtZero_IsAnError()
     {
-        var findings = Lint(PolicyText.Replace("    minReplicas: 1                      # sticky", "    minReplicas: 0                      # sticky"));
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "    minReplicas: 1                      # sticky", "    minReplicas: 0                      # sticky"));
 
         Assert.Equal(Severity.Error, Single(findings, "workflow-worker-at-zero", "prod").Severity);
     }
@@ -156,7 +160,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_ScaleToZeroUnderSteadyLoad_IsAWarningInProdOnly()
     {
-        var findings = Lint(PolicyText.Backlog);
+        var findings = Lint(PolicyText.ExampleBacklog);
 
         Assert.Contains(findings, d => (d.Code, d.Field, d.Environment, d.Severity) == ("scale-to-zero-under-load", "queues.payments.minReplicas", "prod", Severity.Warning));
         Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Environment == "dev");
@@ -165,7 +169,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_FloorOfOneInProd_SilencesTheScaleToZeroWarning()
     {
-        var findings = Lint(PolicyText.Backlog + PolicyText.ProdFloorOfOne("payments"), "prod");
+        var findings = Lint(PolicyText.ExampleBacklog + PolicyText.ProdFloorOfOne("payments"), "prod");
 
         Assert.DoesNotContain(findings, d => d.Code == "scale-to-zero-under-load" && d.Field == "queues.payments.minReplicas");
     }
@@ -173,7 +177,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_WakeUpLongerThanSlo_IsAWarning()
     {
-        var findings = Lint(PolicyText.Replace(PolicyText.Backlog, "    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
+        var findings = Lint(PolicyText.Replace(PolicyText.ExampleBacklog, "    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
 
         var finding = Single(findings, "wake-up-exceeds-slo", "dev");
         Assert.Equal((Severity.Warning, "queues.notifications.pollingIntervalSeconds"), (finding.Severity, finding.Field));
@@ -182,8 +186,8 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_WakeUpLongerThanSloOnWork_CountsStartUpOnlyBecauseThePushScalerWakesAtOnce()
     {
-        var within = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
-        var beyond = Lint(PolicyText.Replace("    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 10}"), "dev");
+        var within = Lint(PolicyText.Replace(PolicyText.Example, "    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 15}"), "dev");
+        var beyond = Lint(PolicyText.Replace(PolicyText.Example, "    slo: {queueWaitSeconds: 60}", "    slo: {queueWaitSeconds: 10}"), "dev");
 
         Assert.DoesNotContain(within, d => d.Code == "wake-up-exceeds-slo");
         var finding = Single(beyond, "wake-up-exceeds-slo", "dev");
@@ -194,7 +198,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_WorkWithoutActivationWindowUnderSteadyTraffic_IsAWarningWithTheGap()
     {
-        var findings = Lint(PolicyText.Replace("  activationWindowSeconds: 120 ", "  activationWindowSeconds: 0   "), "prod");
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "  activationWindowSeconds: 120 ", "  activationWindowSeconds: 0   "), "prod");
 
         var finding = Single(findings.Where(d => d.Field == "queues.payments.activationWindowSeconds").ToList(), "activation-window-zero", "prod");
         Assert.Equal(Severity.Warning, finding.Severity);
@@ -207,7 +211,7 @@ public sealed class PolicyLinterTests
     public void Lint_ActivationWindowShorterThanTheQuietestGap_IsAWarning()
     {
         // Quietest hour in prod: 0.87 orders/s × 0.3 = 0.26 payments/s, one every 4 s.
-        var findings = Lint(PolicyText.Replace("  activationWindowSeconds: 120 ", "  activationWindowSeconds: 2   "), "prod");
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "  activationWindowSeconds: 120 ", "  activationWindowSeconds: 2   "), "prod");
 
         var finding = Single(findings.Where(d => d.Field == "queues.payments.activationWindowSeconds").ToList(), "activation-window-below-gap", "prod");
         Assert.Contains("raise activationWindowSeconds to at least 4", finding.Fix, StringComparison.Ordinal);
@@ -230,7 +234,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_NoFallback_IsAWarning()
     {
-        var findings = Lint(PolicyText.Replace("  fallback: {failureThreshold: 3, replicas: 2}\n", string.Empty), "prod");
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "  fallback: {failureThreshold: 3, replicas: 2}\n", string.Empty), "prod");
 
         Assert.Equal(2, findings.Count(d => d.Code == "no-fallback"));
     }
@@ -238,7 +242,7 @@ public sealed class PolicyLinterTests
     [Fact]
     public void Lint_OneEnvironment_OnlyReportsThatEnvironment()
     {
-        var findings = Lint(PolicyText.Replace("rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"), "dev");
+        var findings = Lint(PolicyText.Replace(PolicyText.Example, "rateBudgetPerSecond: 5", "rateBudgetPerSecond: 0.5"), "dev");
 
         Assert.All(findings, d => Assert.Equal("dev", d.Environment));
     }

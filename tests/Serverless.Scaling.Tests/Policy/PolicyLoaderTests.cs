@@ -1,3 +1,4 @@
+using Serverless.Catalog;
 using Serverless.Naming;
 using Serverless.Scaling.Policy;
 using Serverless.Testing.Policy;
@@ -7,14 +8,16 @@ namespace Serverless.Scaling.Tests.Policy;
 public sealed class PolicyLoaderTests
 {
     [Fact]
-    public void Parse_CheckedInPolicy_LoadsEveryQueueInEveryEnvironment()
+    public void Parse_CheckedInPolicy_LoadsEveryCatalogQueueInEveryEnvironment()
     {
         var policy = PolicyText.Valid(PolicyText.CheckedIn);
+        var catalog = ServiceCatalog.Shipped.Queues.Select(q => q.Name).Concat(ServiceCatalog.Shipped.Consumers.Select(c => c.Name));
 
         Assert.Equal(["dev", "prod"], policy.Environments.Select(e => e.Name));
+        Assert.Subset(catalog.ToHashSet(), new HashSet<string>(["orders", "payments", "inventory", "notifications", "order-projection"]));
         foreach (var environment in policy.Environments)
         {
-            Assert.Equal(["orders", "payments", "inventory", "notifications", "order-projection"], environment.Queues.Select(q => q.Name));
+            Assert.Equal(catalog.Order(StringComparer.Ordinal), environment.Queues.Select(q => q.Name).Order(StringComparer.Ordinal));
         }
     }
 

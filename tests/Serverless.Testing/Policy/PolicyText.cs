@@ -1,3 +1,4 @@
+using Serverless.Catalog;
 using Serverless.Scaling.Policy;
 using Xunit;
 
@@ -9,12 +10,25 @@ public static class PolicyText
     public static string CheckedIn { get; } = File.ReadAllText(RepositoryLayout.PolicyPath);
 
     /// <summary>The checked-in policy with every queue on the backlog signal (KEDA's built-in triggers), as before issue 10.</summary>
-    public static string Backlog { get; } = Replace("\n  signal: work\n", "\n  signal: backlog\n");
+    public static string Backlog { get; } = OnBacklog(CheckedIn);
 
     /// <summary><see cref="Backlog"/> with dev's consumers on <c>activation: push</c>.</summary>
-    public static string BacklogWithDevPush { get; } = Backlog
-        .Replace("      notifications: {maxReplicas: 1, cooldownSeconds: 60}", "      notifications: {maxReplicas: 1, cooldownSeconds: 60, activation: push}", StringComparison.Ordinal)
-        .Replace("      order-projection: {maxReplicas: 1, cooldownSeconds: 60}", "      order-projection: {maxReplicas: 1, cooldownSeconds: 60, activation: push}", StringComparison.Ordinal);
+    public static string BacklogWithDevPush { get; } = WithDevPush(Backlog);
+
+    /// <summary>
+    /// keda/scalers.yaml as it was when the lint's worked examples were written, frozen here so that a queue
+    /// added to the shipped policy changes none of their figures (rates, counts, the first finding).
+    /// </summary>
+    public static string Example { get; } = File.ReadAllText(RepositoryLayout.ExamplePolicyPath);
+
+    /// <summary>The catalog entries <see cref="Example"/> scales: the lint checks the example against these.</summary>
+    public static ServiceCatalog ExampleCatalog { get; } = new(
+        [ActivityQueues.Orders, ActivityQueues.Payments, ActivityQueues.Inventory],
+        [StreamConsumers.Notifications, StreamConsumers.OrderProjection]);
+
+    public static string ExampleBacklog { get; } = OnBacklog(Example);
+
+    public static string ExampleBacklogWithDevPush { get; } = WithDevPush(ExampleBacklog);
 
     public static string Replace(string oldValue, string newValue) => Replace(CheckedIn, oldValue, newValue);
 
@@ -44,4 +58,10 @@ public static class PolicyText
         Assert.True(index >= 0, $"'{text}' not found");
         return yaml[..index].Count(c => c == '\n') + 1;
     }
+
+    private static string OnBacklog(string yaml) => Replace(yaml, "\n  signal: work\n", "\n  signal: backlog\n");
+
+    private static string WithDevPush(string yaml) => yaml
+        .Replace("      notifications: {maxReplicas: 1, cooldownSeconds: 60}", "      notifications: {maxReplicas: 1, cooldownSeconds: 60, activation: push}", StringComparison.Ordinal)
+        .Replace("      order-projection: {maxReplicas: 1, cooldownSeconds: 60}", "      order-projection: {maxReplicas: 1, cooldownSeconds: 60, activation: push}", StringComparison.Ordinal);
 }

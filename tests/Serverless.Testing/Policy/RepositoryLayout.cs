@@ -9,6 +9,9 @@ public static class RepositoryLayout
 
     public static string PolicyPath => Path.Combine(Root, "keda", "scalers.yaml");
 
+    /// <summary>The frozen policy of the lint's worked examples (<see cref="PolicyText.Example"/>).</summary>
+    public static string ExamplePolicyPath => Path.Combine(Root, "tests", "Serverless.Testing", "Policy", "example-scalers.yaml");
+
     public static string RenderedRoot => Path.Combine(Root, "keda", "base", "scaling");
 
     /// <summary>An hour of steady traffic, an idle hour, another steady hour (keda/SIZING.md).</summary>
