@@ -100,7 +100,7 @@ public sealed class PolicyLinterTests
         const string behavior = "  behavior:\n    scaleUp:\n      stabilizationWindowSeconds: 0\n      selectPolicy: Max\n      policies:\n"
             + "        - {type: Pods, value: 8, periodSeconds: 15}\n        - {type: Percent, value: 100, periodSeconds: 15}\n"
             + "    scaleDown:\n      stabilizationWindowSeconds: 300\n      policies:\n        - {type: Percent, value: 50, periodSeconds: 60}\n";
-        var yaml = PolicyText.Replace(behavior, string.Empty);
+        var yaml = PolicyText.Replace(PolicyText.Example, behavior, string.Empty);
 
         var findings = Lint(yaml, "prod");
 
