@@ -7,27 +7,29 @@ using Serverless.Orders.Events;
 using Serverless.Platform.Json;
 using Serverless.Platform.Messaging;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Consumers.Tests;
 
 /// <summary>
-/// What one consumer test owns: a PostgreSQL schema, a stream and a consumer group of its own (so
+/// What one consumer test owns: a PostgreSQL schema (dropped with the shared fixture), a stream and a consumer group of its own (so
 /// tests run in parallel), a Redis connection for publishing and inspecting, and the settings to
 /// start the consumer process with.
 /// </summary>
 public sealed class ConsumerTestBed : IAsyncDisposable
 {
-    private readonly ConnectionMultiplexer redis;
+    private readonly IConnectionMultiplexer redis;
+    private readonly bool ownsConnection;
 
-    private ConsumerTestBed(string redisAddress, string postgres, ConnectionMultiplexer redis, string handler)
+    private ConsumerTestBed(string redisAddress, string postgres, string schema, IConnectionMultiplexer redis, bool ownsConnection, string handler)
     {
         this.redis = redis;
+        this.ownsConnection = ownsConnection;
         RedisAddress = redisAddress;
         PostgresConnectionString = postgres;
-        var unique = Guid.NewGuid().ToString("N")[..10];
-        Schema = $"t_{unique}";
-        Topic = $"t{unique}";
+        Schema = schema;
+        Topic = $"t{Guid.NewGuid().ToString("N")[..10]}";
         Handler = handler;
     }
 
@@ -50,12 +52,13 @@ public sealed class ConsumerTestBed : IAsyncDisposable
 
     public IDatabase Redis => redis.GetDatabase();
 
-    public static async Task<ConsumerTestBed> CreateAsync(string handler, string? redisAddress = null)
-    {
-        var address = redisAddress ?? Engines.RequireRedis();
-        var postgres = Engines.RequirePostgres();
-        return new ConsumerTestBed(address, postgres, await ConnectionMultiplexer.ConnectAsync($"{address},abortConnect=false"), handler);
-    }
+    /// <summary>A bed on the run's Redis and PostgreSQL (the assembly's shared fixtures).</summary>
+    public static async Task<ConsumerTestBed> CreateAsync(SharedRedis redis, SharedPostgres postgres, string handler) =>
+        new(redis.Address, postgres.ConnectionString, postgres.NewSchema("t"), await redis.ConnectAsync(), ownsConnection: false, handler);
+
+    /// <summary>A bed on a Redis of the test's own (one it restarts or empties), still on the shared PostgreSQL.</summary>
+    public static async Task<ConsumerTestBed> CreateAsync(RedisServer redis, SharedPostgres postgres, string handler) =>
+        new(redis.Address, postgres.ConnectionString, postgres.NewSchema("t"), await ConnectionMultiplexer.ConnectAsync($"{redis.Address},abortConnect=false"), ownsConnection: true, handler);
 
     /// <summary>Settings of a consumer of this bed's stream; <paramref name="overrides"/> win.</summary>
     public Dictionary<string, string> Settings(params (string Key, string Value)[] overrides)
@@ -127,6 +130,23 @@ public sealed class ConsumerTestBed : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Every entry of the stream read by the group and acknowledged, from one <c>XINFO GROUPS</c> reply: two
+    /// separate reads (pending, then lag) can see "nothing pending" before the first read and "nothing
+    /// left" after it, while the entries are still in flight.
+    /// </summary>
+    public async Task<bool> AllHandledAsync()
+    {
+        try
+        {
+            return (await Redis.StreamGroupInfoAsync(Stream)).SingleOrDefault(g => g.Name == Group) is { PendingMessageCount: 0, Lag: 0 };
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("ERR no such key", StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
     /// <summary>The group's consumers as <c>XINFO CONSUMERS</c> shows them (name, pending, idle).</summary>
     public async Task<StreamConsumerInfo[]> ConsumersAsync() => await Redis.StreamConsumerInfoAsync(Stream, Group);
 
@@ -194,11 +214,10 @@ public sealed class ConsumerTestBed : IAsyncDisposable
     {
         var database = Redis;
         await database.KeyDeleteAsync([Stream, DeadLetterStream, $"{Stream}-errors-{Group}", $"{Stream}-leaving-{Group}"]);
-        await redis.DisposeAsync();
-        await using var connection = new NpgsqlConnection(PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE", connection);
-        await drop.ExecuteNonQueryAsync();
+        if (ownsConnection)
+        {
+            await redis.DisposeAsync();
+        }
     }
 }
 

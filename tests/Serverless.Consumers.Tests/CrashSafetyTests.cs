@@ -1,5 +1,6 @@
 using Serverless.Local.Processes;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 namespace Serverless.Consumers.Tests;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace Serverless.Consumers.Tests;
 /// again and again while it works through a backlog. Reclaim plus the idempotency inbox must still
 /// apply every event exactly once.
 /// </summary>
-public sealed class CrashSafetyTests
+public sealed class CrashSafetyTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private const int Events = 10_000;
     private const int Kills = 6;
@@ -18,7 +19,7 @@ public sealed class CrashSafetyTests
     [Fact]
     public async Task KilledRepeatedlyWhileDraining_AppliesEveryEventExactlyOnce()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.AddAuditEventsAsync(Events);
         var settings = new[] { ("Consumer:Concurrency", "32"), ("Consumer:BatchSize", "128"), ("Consumer:ProcessingTimeout", "00:00:01") };
 
@@ -59,7 +60,7 @@ public sealed class CrashSafetyTests
     public async Task KilledWithBatchTransactionOpen_SurvivorAppliesEveryEventExactlyOnce()
     {
         const int events = 500;
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.AddAuditEventsAsync(events);
         await using var auditLock = await bed.LockAuditTableAsync(Ct);
 

@@ -2,6 +2,7 @@ using System.Text;
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Consumers.Tests;
@@ -11,7 +12,7 @@ namespace Serverless.Consumers.Tests;
 /// here is written as the sidecar's <c>pubsub.redis</c> writes it (platform-semantics §7.1, §7.5):
 /// <c>XADD &lt;topic&gt; * data &lt;CloudEvent JSON&gt; metadata &lt;JSON map&gt;</c>, byte for byte.
 /// </summary>
-public sealed class DaprInteropTests
+public sealed class DaprInteropTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -31,13 +32,13 @@ public sealed class DaprInteropTests
     [Fact]
     public async Task SidecarPublishedEntries_AuditConsumer_AckedWithEnvelopeAndMetadata_NothingDeadLettered()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await XAddAsSidecarAsync(bed, TextEvent(bed.Stream), Metadata);
         await XAddAsSidecarAsync(bed, JsonEvent(bed.Stream), metadata: null);
         await XAddAsSidecarAsync(bed, BinaryEvent(bed.Stream), Metadata);
         await using var consumer = bed.StartConsumer();
 
-        await Eventually.TrueAsync(async () => await HandledAsync(bed), Bound, "the three sidecar entries handled");
+        await Eventually.TrueAsync(bed.AllHandledAsync, Bound, "the three sidecar entries handled");
 
         await using var connection = await bed.OpenAsync(Ct);
         await using var query = new Npgsql.NpgsqlCommand("SELECT event_id, event_type, source, subject, data_content_type, data_kind, data, metadata::text FROM event_audit ORDER BY event_id", connection);
@@ -63,7 +64,7 @@ public sealed class DaprInteropTests
     [Fact]
     public async Task SidecarPublishedEntries_NotificationConsumer_IgnoredAndAcked_OrderEventsStillHandled()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("notifications");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "notifications");
         var port = RedisServer.FreePort();
         await XAddAsSidecarAsync(bed, TextEvent(bed.Stream), Metadata);
         await XAddAsSidecarAsync(bed, JsonEvent(bed.Stream), metadata: null);
@@ -71,7 +72,7 @@ public sealed class DaprInteropTests
         await bed.AddAsync([ConsumerTestBed.Event("ord-d1:OrderPlaced", OrderEventTypes.OrderPlaced, ConsumerTestBed.Snapshot("ord-d1", OrderStatus.Received, 1))]);
         await using var consumer = bed.StartConsumer(("Urls", $"http://127.0.0.1:{port}"));
 
-        await Eventually.TrueAsync(async () => await HandledAsync(bed), Bound, "the four entries handled");
+        await Eventually.TrueAsync(bed.AllHandledAsync, Bound, "the four entries handled");
 
         Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE event_id = 'ord-d1:OrderPlaced'", Ct));
         Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM notifications", Ct));
@@ -91,13 +92,13 @@ public sealed class DaprInteropTests
     [Fact]
     public async Task SidecarPublishedWithTtl_ExpiredDeadLetteredAsDaprDropsIt_UnexpiredHandled()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         // ttlInSeconds 60: the sidecar sets expiration = time + 60 s and keeps the metadata on the entry.
         await XAddAsSidecarAsync(bed, WithExpiration(TextEvent(bed.Stream), "2026-03-01T10:16:30Z"), """{"ttlInSeconds":"60"}""");
         await XAddAsSidecarAsync(bed, WithExpiration(JsonEvent(bed.Stream), "2099-03-01T10:16:31Z"), """{"ttlInSeconds":"2303596800"}""");
         await using var consumer = bed.StartConsumer();
 
-        await Eventually.TrueAsync(async () => await HandledAsync(bed) && (await bed.DeadLettersAsync()).Length == 1, Bound, "both entries handled");
+        await Eventually.TrueAsync(async () => await bed.AllHandledAsync() && (await bed.DeadLettersAsync()).Length == 1, Bound, "both entries handled");
 
         var dead = Assert.Single(await bed.DeadLettersAsync()).Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
         Assert.Contains("expired at 2026-03-01T10:16:30Z", dead["error"], StringComparison.Ordinal);
@@ -118,18 +119,5 @@ public sealed class DaprInteropTests
         }
 
         await bed.Redis.ExecuteAsync("XADD", arguments);
-    }
-
-    private static async Task<bool> HandledAsync(ConsumerTestBed bed)
-    {
-        try
-        {
-            return await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0;
-        }
-        catch (RedisServerException)
-        {
-            // The group does not exist yet.
-            return false;
-        }
     }
 }

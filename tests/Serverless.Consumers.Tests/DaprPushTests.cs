@@ -4,18 +4,19 @@ using System.Net;
 using System.Text.Json;
 using Serverless.Orders.Events;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
 /// <summary>The same handler behind Dapr's push delivery, spoken to as daprd does (platform-semantics §7.4).</summary>
-public sealed class DaprPushTests
+public sealed class DaprPushTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task PushDelivery_AnswersSuccessDropRetryAsDaprExpects()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableRefusingPoisonAsync(Ct);
 
         var port = RedisServer.FreePort();

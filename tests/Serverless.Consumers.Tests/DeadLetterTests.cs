@@ -1,12 +1,13 @@
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Consumers.Tests;
 
 /// <summary>Entries that can never succeed leave the stream for the dead-letter stream, with their reason; the consumer lives on.</summary>
-public sealed class DeadLetterTests
+public sealed class DeadLetterTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -15,7 +16,7 @@ public sealed class DeadLetterTests
     [Fact]
     public async Task PoisonEntry_KeepPending_DeadLetteredAfterMaxDeliveriesWithError()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableRefusingPoisonAsync(Ct);
 
         await bed.AddAuditEventsAsync(5);
@@ -38,7 +39,7 @@ public sealed class DeadLetterTests
     [Fact]
     public async Task MalformedEntries_DeadLetteredAtOnceWithReason()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("notifications");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "notifications");
         var order = ConsumerTestBed.Snapshot("ord-m1", OrderStatus.Received, 1);
         await bed.AddAsync(
         [

@@ -1,5 +1,6 @@
 using Serverless.Orders.Events;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 using StackExchange.Redis;
 
 namespace Serverless.Consumers.Tests;
@@ -9,7 +10,7 @@ namespace Serverless.Consumers.Tests;
 /// acknowledged and dead-lettered (<c>Ack</c>, the default) or left pending for redelivery
 /// (<c>KeepPending</c>, covered by <see cref="DeadLetterTests"/>); a processing timeout of 0 turns reclaim off.
 /// </summary>
-public sealed class DeliveryRulesTests
+public sealed class DeliveryRulesTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -18,7 +19,7 @@ public sealed class DeliveryRulesTests
     [Fact]
     public async Task HandlerError_AckByDefault_AckedAndDeadLetteredOnceWithReason()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableRefusingPoisonAsync(Ct);
         await bed.AddAuditEventsAsync(5);
         await bed.AddAsync([ConsumerTestBed.Event("poison-1", OrderEventTypes.OrderPlaced, new { n = -1 }, subject: "poison")]);
@@ -44,7 +45,7 @@ public sealed class DeliveryRulesTests
     [Fact]
     public async Task HandlerTimedOut_Ack_NotAcknowledged_RedeliveredAndAppliedOnce()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await using (var hold = await bed.LockAuditTableAsync(Ct))
         {
             await using var consumer = bed.StartConsumer(("Consumer:ProcessingTimeout", "1000"));
@@ -66,7 +67,7 @@ public sealed class DeliveryRulesTests
     [Fact]
     public async Task ProcessingTimeoutZero_NoReclaim_StrandedEntriesStayPending_IntegerMillisecondsReclaim()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableAsync(Ct);
         var stranded = await StrandAsync(bed, 5);
 

@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using Serverless.Platform.Hosting;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
 /// <summary>SIGTERM: stop reading, finish and acknowledge what is in flight, leave the rest, exit inside the budget.</summary>
-public sealed class DrainTests
+public sealed class DrainTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Sigterm_InFlightEntriesFinishAndAreAcknowledged_ExitsInsideBudget()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.AddAuditEventsAsync(50);
         await using var hold = await bed.LockAuditTableAsync(Ct);
 

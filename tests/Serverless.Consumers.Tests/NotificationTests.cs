@@ -1,17 +1,18 @@
 using Serverless.Orders.Contracts;
 using Serverless.Orders.Events;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
-public sealed class NotificationTests
+public sealed class NotificationTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task OrderEvents_CustomerFacingOnesRecordedOnceByDevProvider()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("notifications");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "notifications");
         var placed = ConsumerTestBed.Event("ord-n1:OrderPlaced", OrderEventTypes.OrderPlaced, ConsumerTestBed.Snapshot("ord-n1", OrderStatus.Received, 1));
         await bed.AddAsync(
         [
@@ -23,7 +24,7 @@ public sealed class NotificationTests
         ]);
         await using var consumer = bed.StartConsumer();
 
-        await Eventually.TrueAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, TimeSpan.FromSeconds(60), "all four entries handled");
+        await Eventually.TrueAsync(bed.AllHandledAsync, TimeSpan.FromSeconds(60), "all four entries handled");
 
         await using var connection = await bed.OpenAsync(Ct);
         await using var query = new Npgsql.NpgsqlCommand("SELECT kind, customer_id, message FROM notifications ORDER BY kind", connection);

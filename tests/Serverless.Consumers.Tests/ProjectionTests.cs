@@ -7,6 +7,7 @@ using Serverless.Orders.ReadModel;
 using Serverless.Platform.Environments;
 using Serverless.Platform.State;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
@@ -15,7 +16,7 @@ namespace Serverless.Consumers.Tests;
 /// newest snapshot; <see cref="IOrderReadModel"/> reads the state store, falls back to PostgreSQL
 /// while Redis is down, and the state is rebuilt (automatically, and by command) when Redis comes back empty.
 /// </summary>
-public sealed class ProjectionTests
+public sealed class ProjectionTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -26,7 +27,7 @@ public sealed class ProjectionTests
     {
         // Without persistence: a restart loses everything, as an unpersisted cache would.
         await using var redis = await RedisServer.StartAsync(cancellationToken: Ct);
-        await using var bed = await ConsumerTestBed.CreateAsync("projection", redis.Address);
+        await using var bed = await ConsumerTestBed.CreateAsync(redis, sharedPostgres, "projection");
         var keyPrefix = $"{bed.Topic}-orders";
         (string, string)[] settings = [("State:KeyPrefix", keyPrefix), ("Consumer:ReadModelCheckInterval", "00:00:00.200")];
         await bed.AddAsync(
@@ -43,7 +44,7 @@ public sealed class ProjectionTests
 
         await using (var consumer = bed.StartConsumer(settings))
         {
-            await Eventually.TrueAsync(async () => await bed.PendingAsync() == 0 && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0, Bound, "all events projected");
+            await Eventually.TrueAsync(bed.AllHandledAsync, Bound, "all events projected");
 
             var stored = await store.GetAsync<OrderSnapshot>(OrderStateWriter.KeyFor("ord-p1"), Ct);
             Assert.Equal((OrderStatus.Confirmed, 4), (stored!.Value.Status, stored.Value.Sequence));
@@ -82,7 +83,7 @@ public sealed class ProjectionTests
     [Fact]
     public async Task Projection_SeveralEventsOfOneOrderInOneBatch_NewestWinsAndStaleNeverOverwrites()
     {
-        await using var bed = await ConsumerTestBed.CreateAsync("projection");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "projection");
         var keyPrefix = $"{bed.Topic}-orders";
         // ord-b3 already holds a newer state than anything in the batch.
         await using (var connection = await bed.OpenAsync(Ct))
@@ -117,9 +118,7 @@ public sealed class ProjectionTests
         {
             // Lag can read 0 before the group's first read; the inbox rows say the batch was applied.
             await Eventually.TrueAsync(
-                async () => await bed.PendingAsync() == 0
-                    && (await bed.Redis.StreamGroupInfoAsync(bed.Stream)).Single().Lag == 0
-                    && await InboxRowsAsync(bed) >= 7,
+                async () => await bed.AllHandledAsync() && await InboxRowsAsync(bed) >= 7,
                 Bound,
                 "all events projected");
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
@@ -9,7 +10,7 @@ namespace Serverless.Consumers.Tests;
 /// limit, and it must run at the rate the survivors can handle entries, not at one small batch per
 /// maintenance cycle.
 /// </summary>
-public sealed class ReclaimTests
+public sealed class ReclaimTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
@@ -22,7 +23,7 @@ public sealed class ReclaimTests
         const int backlog = 3_000;
         const int concurrency = 4;
         const int batchSize = 8;
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableAsync(Ct);
         await StrandAsync(bed, stranded);
         await bed.AddAuditEventsAsync(backlog, from: stranded);
@@ -60,7 +61,7 @@ public sealed class ReclaimTests
             ("Consumer:MaintenanceInterval", "00:00:05"),
             ("Consumer:BlockTime", "00:00:02"),
         ];
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableAsync(Ct);
 
         // The survivors' drain rate, measured on a plain backlog of the same size.

@@ -1,9 +1,10 @@
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
 /// <summary>Redis goes away in the middle of consumption and comes back: the consumer recovers by itself.</summary>
-public sealed class RedisRestartTests
+public sealed class RedisRestartTests(SharedPostgres sharedPostgres)
 {
     private const int Events = 3_000;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
@@ -15,7 +16,7 @@ public sealed class RedisRestartTests
     {
         // A Redis of our own, with an fsynced append-only file: what it acknowledged survives the restart.
         await using var redis = await RedisServer.StartAsync(persistent: true, Ct);
-        await using var bed = await ConsumerTestBed.CreateAsync("audit", redis.Address);
+        await using var bed = await ConsumerTestBed.CreateAsync(redis, sharedPostgres, "audit");
         await bed.AddAuditEventsAsync(Events);
         await using var consumer = bed.StartConsumer(("Consumer:ProcessingTimeout", "00:00:01"));
         await Eventually.TrueAsync(async () => await AuditedAsync(bed) >= Events / 3, Bound, "a third of the events");

@@ -1,4 +1,5 @@
 using Serverless.Testing;
+using Serverless.Testing.Fixtures;
 
 namespace Serverless.Consumers.Tests;
 
@@ -9,7 +10,7 @@ namespace Serverless.Consumers.Tests;
 /// processing timeout is minutes long, so the ordinary reclaim of stale entries cannot be what
 /// clears them.
 /// </summary>
-public sealed class ScaleInTests
+public sealed class ScaleInTests(SharedRedis sharedRedis, SharedPostgres sharedPostgres)
 {
     private const int Concurrency = 8;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
@@ -34,7 +35,7 @@ public sealed class ScaleInTests
     {
         string[] survivors = ["survivor-1", "survivor-2"];
         string[] leavers = ["leaver-1", "leaver-2"];
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.CreateAuditTableAsync(Ct);
         await bed.AddAuditEventsAsync(Events);
         var processes = survivors.Concat(leavers).ToDictionary(name => name, name => bed.StartConsumer(Settings(name)));
@@ -110,7 +111,7 @@ public sealed class ScaleInTests
     public async Task SigtermAsLastConsumer_KeepsPendingEntriesReadyForTheNext()
     {
         const int events = 100;
-        await using var bed = await ConsumerTestBed.CreateAsync("audit");
+        await using var bed = await ConsumerTestBed.CreateAsync(sharedRedis, sharedPostgres, "audit");
         await bed.AddAuditEventsAsync(events);
         await using var hold = await bed.LockAuditTableAsync(Ct);
         await using (var last = bed.StartConsumer(Settings("last-1")))
