@@ -2,6 +2,9 @@
 # Runs the whole test suite: installs Redis if missing, starts Redis and a throwaway PostgreSQL on
 # free loopback ports in a temporary directory, runs every test project, stops what it started
 # (also on failure or Ctrl+C) and ends with the line "N passed, N failed, N skipped".
+# Test projects mirror the source projects (tests/README.md); tests that need Temporal or Dapr carry
+# the trait Engine=<name> and are counted apart. Arguments go to dotnet test, e.g.
+# --filter-trait Engine=temporal, --filter-class '*Projection*'.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

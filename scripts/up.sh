@@ -2,7 +2,8 @@
 # The system's main job on embedded defaults: builds the solution (Release) and runs `serverless up`:
 # Redis, PostgreSQL and a Temporal dev server (TEMPORAL_ADDRESS, else the `temporal` CLI, else the
 # SDK's download), the HTTP API, and workers and consumers scaled from zero by keda/scalers.yaml.
-# The worker and consumer replicas run the hosts' publish output as the images ship it
+# The deployables it starts are the projects directly under workers/ and functions/ (libraries are in
+# workers/libraries and tools/libraries). The worker and consumer replicas run the hosts' publish output as the images ship it
 # (scripts/publish-hosts.sh: self-contained composite ReadyToRun; the first run compiles it for a few
 # minutes): each scale-out from zero is a cold start.
 # Arguments are passed to `serverless up` (see: scripts/up.sh --help).
