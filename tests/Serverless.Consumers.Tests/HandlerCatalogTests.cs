@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Serverless.Catalog;
 using Serverless.Consumers.Consuming;
+using Serverless.Consumers.Handlers;
 using Serverless.Platform.Environments;
 
 namespace Serverless.Consumers.Tests;
@@ -20,6 +22,14 @@ public sealed class HandlerCatalogTests
     public void EveryCatalogHandler_HasARegistration_AndEveryRegistrationACatalogHandler() =>
         Assert.Equal(StreamHandlers.All.Order(StringComparer.Ordinal), HandlerCatalog.Registrations.Keys.Order(StringComparer.Ordinal));
 
+    [Fact]
+    public void Discover_TwoClassesClaimingOneName_RefusedNamingBoth()
+    {
+        var refusal = Assert.Throws<InvalidOperationException>(() => HandlerCatalog.Discover(typeof(ClashingHandlerA).Assembly));
+
+        Assert.Contains("'clash' is claimed by ClashingHandlerA and ClashingHandlerB", refusal.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Consumers))]
     public void EntrySettings_ConfigureAConsumerOfItsTopicGroupAndHandler(string name)
@@ -37,5 +47,25 @@ public sealed class HandlerCatalogTests
         Assert.Equal((entry.Handler, entry.Group), (options.Handler, options.GroupName));
         Assert.Equal([entry.Topic], options.LogicalStreams);
         Assert.Empty(options.Validate(Dev, StreamHandlers.All));
+    }
+}
+
+/// <summary>Two handlers of the test assembly under one name (only <see cref="HandlerCatalogTests"/> looks for them).</summary>
+public sealed class ClashingHandlerA : IStreamHandler
+{
+    public static string HandlerName => "clash";
+
+    public static void Register(IServiceCollection services, IConfiguration configuration, string group)
+    {
+    }
+}
+
+/// <inheritdoc cref="ClashingHandlerA"/>
+public sealed class ClashingHandlerB : IStreamHandler
+{
+    public static string HandlerName => "clash";
+
+    public static void Register(IServiceCollection services, IConfiguration configuration, string group)
+    {
     }
 }

@@ -14,14 +14,26 @@ public static class HandlerCatalog
     public static IReadOnlyDictionary<string, Action<IServiceCollection, IConfiguration, string>> Registrations { get; } =
         Discover(typeof(HandlerCatalog).Assembly);
 
-    public static Dictionary<string, Action<IServiceCollection, IConfiguration, string>> Discover(Assembly assembly) =>
-        assembly.GetTypes()
+    /// <summary>The handlers of <paramref name="assembly"/> by name; two classes claiming one name stop the host at start, naming both.</summary>
+    public static Dictionary<string, Action<IServiceCollection, IConfiguration, string>> Discover(Assembly assembly)
+    {
+        var handlers = assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IStreamHandler)))
             .Select(t => typeof(HandlerCatalog).GetMethod(nameof(Declared), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(t)
-                .CreateDelegate<Func<(string, Action<IServiceCollection, IConfiguration, string>)>>()())
-            .ToDictionary(h => h.Item1, h => h.Item2, StringComparer.Ordinal);
+                .CreateDelegate<Func<(string, Type, Action<IServiceCollection, IConfiguration, string>)>>()())
+            .ToList();
+        var clashes = handlers.GroupBy(h => h.Item1, StringComparer.Ordinal).Where(g => g.Count() > 1)
+            .Select(g => $"'{g.Key}' is claimed by {string.Join(" and ", g.Select(h => h.Item2.Name).Order(StringComparer.Ordinal))}")
+            .ToList();
+        if (clashes.Count > 0)
+        {
+            throw new InvalidOperationException($"Stream handler names must be unique ({StreamConsumers.SourceFile}): {string.Join("; ", clashes)}.");
+        }
 
-    private static (string Name, Action<IServiceCollection, IConfiguration, string> Register) Declared<T>()
-        where T : IStreamHandler => (T.HandlerName, T.Register);
+        return handlers.ToDictionary(h => h.Item1, h => h.Item3, StringComparer.Ordinal);
+    }
+
+    private static (string Name, Type Type, Action<IServiceCollection, IConfiguration, string> Register) Declared<T>()
+        where T : IStreamHandler => (T.HandlerName, typeof(T), T.Register);
 }
