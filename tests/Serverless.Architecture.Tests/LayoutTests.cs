@@ -24,7 +24,7 @@ public sealed class LayoutTests
     }
 
     [Fact]
-    public void Deployables_AreReferencedOnlyToBeBuiltFirst()
+    public void Deployables_AreReferencedByNoOtherProductionProject_ButTheSelfHostsFunctionsApp()
     {
         var production = ProjectGraph.Production.Projects.Values;
         var referenced = production

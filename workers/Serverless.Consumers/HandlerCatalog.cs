@@ -21,19 +21,21 @@ public static class HandlerCatalog
             .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IStreamHandler)))
             .Select(t => typeof(HandlerCatalog).GetMethod(nameof(Declared), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(t)
-                .CreateDelegate<Func<(string, Type, Action<IServiceCollection, IConfiguration, string>)>>()())
+                .CreateDelegate<Func<DeclaredHandler>>()())
             .ToList();
-        var clashes = handlers.GroupBy(h => h.Item1, StringComparer.Ordinal).Where(g => g.Count() > 1)
-            .Select(g => $"'{g.Key}' is claimed by {string.Join(" and ", g.Select(h => h.Item2.Name).Order(StringComparer.Ordinal))}")
+        var clashes = handlers.GroupBy(h => h.Name, StringComparer.Ordinal).Where(g => g.Count() > 1)
+            .Select(g => $"'{g.Key}' is claimed by {string.Join(" and ", g.Select(h => h.Type.Name).Order(StringComparer.Ordinal))}")
             .ToList();
         if (clashes.Count > 0)
         {
             throw new InvalidOperationException($"Stream handler names must be unique ({StreamConsumers.SourceFile}): {string.Join("; ", clashes)}.");
         }
 
-        return handlers.ToDictionary(h => h.Item1, h => h.Item3, StringComparer.Ordinal);
+        return handlers.ToDictionary(h => h.Name, h => h.Register, StringComparer.Ordinal);
     }
 
-    private static (string Name, Type Type, Action<IServiceCollection, IConfiguration, string> Register) Declared<T>()
-        where T : IStreamHandler => (T.HandlerName, typeof(T), T.Register);
+    private static DeclaredHandler Declared<T>()
+        where T : IStreamHandler => new(T.HandlerName, typeof(T), T.Register);
+
+    private sealed record DeclaredHandler(string Name, Type Type, Action<IServiceCollection, IConfiguration, string> Register);
 }
