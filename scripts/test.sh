@@ -143,11 +143,17 @@ SKIPPED="$(count Skip)"
 ENGINE_SKIPS="$({ cat "$RESULTS"/*.xml 2>/dev/null || true; } | { grep -o 'engine missing: [^(<]*' || true; } | sed 's/ *$//')"
 ENGINE_SKIPPED="$(printf '%s' "$ENGINE_SKIPS" | { grep -c . || true; })"
 
+TEST_PROJECTS="$(find "$ROOT/tests" -mindepth 2 -maxdepth 2 -name '*.Tests.csproj' | wc -l | tr -d ' ')"
+RESULT_FILES="$(find "$RESULTS" -name '*.xml' 2>/dev/null | wc -l | tr -d ' ')"
+
 if [ "$BUILD_STATUS" -ne 0 ]; then
   log "build failed"
   FAILED=$(( FAILED + 1 ))
 elif [ "$TEST_STATUS" -ne 0 ] && [ "$FAILED" -eq 0 ]; then
   log "dotnet test exited with $TEST_STATUS without a failed test in the results (crash or no tests ran)"
+  FAILED=$(( FAILED + 1 ))
+elif [ "$RESULT_FILES" -ne "$TEST_PROJECTS" ]; then
+  log "$RESULT_FILES results files for $TEST_PROJECTS test projects: the counts below miss some results"
   FAILED=$(( FAILED + 1 ))
 fi
 
