@@ -131,7 +131,7 @@ BUILD_STATUS=$?
 TEST_STATUS=1
 if [ "$BUILD_STATUS" -eq 0 ]; then
   log "running tests"
-  dotnet test --solution Serverless.sln -c Release --no-build --results-directory "$RESULTS" --report-xunit-xml "$@"
+  dotnet test --solution Serverless.sln -c Release --no-build --results-directory "$RESULTS" "$@"
   TEST_STATUS=$?
 fi
 set -e

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Serverless.Catalog;
 using Serverless.Consumers.Consuming;
 using Serverless.Consumers.Push;
@@ -47,7 +48,16 @@ public static class ConsumerRegistration
             services.AddSingleton<ConsumerIdentity>();
             services.AddSingleton<ConsumerReadiness>();
             services.AddHealthChecks().AddCheck<ConsumerReadiness>("streams", tags: [HealthTags.Ready]);
-            foreach (var stream in options.LogicalStreams.Distinct(StringComparer.Ordinal))
+            var streams = options.LogicalStreams.Distinct(StringComparer.Ordinal).ToList();
+            // Each stream's blocking reader connects while the host starts, as the shared connection does.
+            services.AddStartupWarmup(provider =>
+            {
+                var connections = provider.GetRequiredService<RedisConnections>();
+                var blockTime = provider.GetRequiredService<IOptions<ConsumerOptions>>().Value.BlockTime;
+                streams.ForEach(_ => connections.ConnectDedicatedAhead(blockTime));
+                return Task.CompletedTask;
+            });
+            foreach (var stream in streams)
             {
                 var physical = ResourceNames.For(environment, stream);
                 services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<StreamConsumerService>(provider, physical));
@@ -60,7 +70,7 @@ public static class ConsumerRegistration
     /// <summary>Maps Dapr's subscription endpoints when this consumer gets its events pushed by a sidecar.</summary>
     public static WebApplication MapConsumer(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsumerOptions>>().Value.Delivery == ConsumerDelivery.DaprPush)
+        if (app.Services.GetRequiredService<IOptions<ConsumerOptions>>().Value.Delivery == ConsumerDelivery.DaprPush)
         {
             app.MapDaprSubscriptions();
         }

@@ -11,6 +11,7 @@ using Serverless.Platform.Hosting;
 namespace Serverless.Platform.Tests.Hosting;
 
 /// <summary>Spans are recorded only when something receives them; metrics always are (the Prometheus scrape).</summary>
+[Collection(ProcessTelemetry.Collection)]
 public sealed class TracingRegistrationTests
 {
     private const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Serverless.Platform.Json;
 using Serverless.Platform.Redis;
 using Serverless.Testing;
 using Serverless.Testing.Fixtures;
@@ -37,6 +39,21 @@ public sealed class InFlightLeasesTests(SharedRedis shared) : IAsyncDisposable
         await Leases.RenewAsync(taskQueue, "worker-a", new WorkerSlots(0, 0, 2, 20), Long);
 
         Assert.Equal(new TaskQueueSlots(1, 0, 0, 2, 20), await Leases.ReadAsync(taskQueue));
+    }
+
+    [Fact]
+    public async Task RenewAsync_WritesTheWireJsonThatWorkersAndTheScalerOfEveryReleaseShare()
+    {
+        await ConnectAsync();
+        var slots = new WorkerSlots(1, 50, 3, 20);
+
+        await Leases.RenewAsync(taskQueue, "worker-a", slots, Long);
+        // A lease of an older worker (reflection over the wire options), spelled as a client may spell it.
+        await Database.HashSetAsync(InFlightLeases.KeyFor(taskQueue), "worker-old", JsonSerializer.Serialize(new WorkerSlots(0, 0, 2, 20), WireJson.Options).Replace("activityUsed", "ActivityUsed", StringComparison.Ordinal));
+        await Database.SortedSetAddAsync(InFlightLeases.KeyFor(taskQueue) + ":expiry", "worker-old", DateTimeOffset.UtcNow.Add(Long).ToUnixTimeMilliseconds());
+
+        Assert.Equal(JsonSerializer.Serialize(slots, WireJson.Options), (string?)await Database.HashGetAsync(InFlightLeases.KeyFor(taskQueue), "worker-a"));
+        Assert.Equal(new TaskQueueSlots(2, 1, 50, 5, 40), await Leases.ReadAsync(taskQueue));
     }
 
     [Fact]

@@ -76,10 +76,12 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Builds the meter and tracer providers on the thread pool as the host starts. OpenTelemetry's own
-    /// hosted service builds them on the start's thread, about a tenth of a replica's cold start spent
-    /// before it can answer a probe. The cost is the measurements of the first few milliseconds: an
-    /// instrument counts from the moment the provider listens to it.
+    /// Builds the meter and tracer providers on the thread pool once the host has started (Kestrel
+    /// listening, hosted services started). OpenTelemetry's own hosted service builds them on the
+    /// start's thread, about a tenth of a replica's cold start spent before it can answer a probe; built
+    /// alongside the start instead, they still took a core and the dependency-injection locks from it
+    /// (issue 12). The cost is the measurements of a replica's first moments: an instrument counts
+    /// from the moment the provider listens to it, some tens of milliseconds after the host started.
     /// </summary>
     private static void BuildTelemetryInBackground(this IServiceCollection services)
     {
@@ -91,12 +93,22 @@ public static class ServiceDefaults
             }
         }
 
-        services.AddStartupWarmup(provider =>
+        services.AddSingleton<IHostedService, TelemetryAfterStart>();
+    }
+
+    private sealed class TelemetryAfterStart(IServiceProvider provider) : HostLifecycleHook
+    {
+        public override Task StartedAsync(CancellationToken cancellationToken)
         {
-            _ = provider.GetService<MeterProvider>();
-            _ = provider.GetService<TracerProvider>();
+            _ = Task.Run(
+                () =>
+                {
+                    _ = provider.GetService<MeterProvider>();
+                    _ = provider.GetService<TracerProvider>();
+                },
+                CancellationToken.None);
             return Task.CompletedTask;
-        });
+        }
     }
 
     /// <summary>What <c>AddOpenTelemetry</c> registers to build the providers at start (a test pins the name).</summary>

@@ -1,39 +1,73 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Serverless.Platform.Hosting;
 
+/// <summary>A dependency's connect (Redis, PostgreSQL) whose task its owner keeps: see <see cref="StartupWarmups"/>.</summary>
+internal sealed record StartupWarmupWork(Func<IServiceProvider, Task> Start);
+
 /// <summary>
-/// Starts a dependency's connect (Redis, PostgreSQL) when the host starts, before the hosted
-/// services and the server, instead of when the first component needs it: the connect then overlaps
-/// with the rest of start-up, a cold start's largest part. Never waits and never fails the start:
+/// Starts the dependencies' connects (Redis, PostgreSQL) before the host starts, instead of when the
+/// first component needs them: they then overlap with the rest of start-up, a cold start's largest
+/// part. <see cref="HostRunner.RunServerless"/> begins them once the options are validated, before
+/// the server starts (a configuration that stops the process never connects anything); a host
+/// started otherwise (tests) begins them as it starts. Never waits and never fails the start:
 /// whoever needs the dependency awaits the same connect (and readiness waits on it), and a failed
 /// one is retried there.
 /// </summary>
-internal sealed class StartupWarmup(IServiceProvider provider, Func<IServiceProvider, Task> start) : IHostedLifecycleService
+public sealed class StartupWarmups
 {
-    public Task StartingAsync(CancellationToken cancellationToken)
+    private readonly IServiceProvider provider;
+    private readonly IReadOnlyList<StartupWarmupWork> work;
+    private int begun;
+
+    internal StartupWarmups(IServiceProvider provider, IEnumerable<StartupWarmupWork> work)
     {
-        // On the thread pool, resolving the dependency included: the host's start goes on meanwhile.
-        // Observed here so a failure is not an unobserved task exception; its owner reports it.
-        _ = Task.Run(() => start(provider), CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        return Task.CompletedTask;
+        this.provider = provider;
+        this.work = [.. work];
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Begins every connect on the thread pool, the first time only.</summary>
+    public void Begin()
+    {
+        if (Interlocked.Exchange(ref begun, 1) == 1)
+        {
+            return;
+        }
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        foreach (var item in work)
+        {
+            // Resolving the dependency is part of the work: the caller's thread goes on meanwhile.
+            // Observed here so a failure is not an unobserved task exception; its owner reports it.
+            _ = Task.Run(() => item.Start(provider), CancellationToken.None)
+                .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Begins the connects of a host started without <see cref="HostRunner.RunServerless"/>, before any hosted service starts.</summary>
+    private sealed class OnHostStarting(StartupWarmups warmups) : HostLifecycleHook
+    {
+        public override Task StartingAsync(CancellationToken cancellationToken)
+        {
+            warmups.Begin();
+            return Task.CompletedTask;
+        }
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    internal static void Register(IServiceCollection services)
+    {
+        services.TryAddSingleton(provider => new StartupWarmups(provider, provider.GetServices<StartupWarmupWork>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OnHostStarting>());
+    }
 }
 
 public static class StartupWarmupRegistration
 {
-    /// <summary>Runs <paramref name="start"/> (a connect whose task its owner keeps) as the host starts, without waiting for it.</summary>
-    public static IServiceCollection AddStartupWarmup(this IServiceCollection services, Func<IServiceProvider, Task> start) =>
-        services.AddSingleton<IHostedService>(provider => new StartupWarmup(provider, start));
+    /// <summary>Runs <paramref name="start"/> (a connect whose task its owner keeps) as early as the host allows, without waiting for it.</summary>
+    public static IServiceCollection AddStartupWarmup(this IServiceCollection services, Func<IServiceProvider, Task> start)
+    {
+        StartupWarmups.Register(services);
+        return services.AddSingleton(new StartupWarmupWork(start));
+    }
 }

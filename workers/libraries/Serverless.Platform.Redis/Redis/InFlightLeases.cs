@@ -1,11 +1,20 @@
 using System.Text.Json;
-using Serverless.Platform.Json;
+using System.Text.Json.Serialization;
 using StackExchange.Redis;
 
 namespace Serverless.Platform.Redis;
 
 /// <summary>One worker's slots on one task queue: how many are in use and how many it has.</summary>
 public sealed record WorkerSlots(int WorkflowUsed, int WorkflowCapacity, int ActivityUsed, int ActivityCapacity);
+
+/// <summary>
+/// A lease's JSON: the wire options' rules (<see cref="JsonSerializerDefaults.Web"/>, as
+/// <c>Serverless.Platform.Json.WireJson</c>), generated at build time. Reflection-based metadata for it
+/// was built, with emitted accessors, in every worker's first seconds: a cold start's first lease.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(WorkerSlots))]
+internal sealed partial class InFlightLeaseJson : JsonSerializerContext;
 
 /// <summary>The live workers of one task queue, their slots summed.</summary>
 public sealed record TaskQueueSlots(int Workers, int WorkflowUsed, int WorkflowCapacity, int ActivityUsed, int ActivityCapacity)
@@ -85,7 +94,7 @@ public sealed class InFlightLeases(IDatabase database)
         await database.ScriptEvaluateAsync(
             RenewScript,
             [key, ExpiryKey(key)],
-            [worker, (long)ttl.TotalMilliseconds, JsonSerializer.Serialize(slots, WireJson.Options)]);
+            [worker, (long)ttl.TotalMilliseconds, JsonSerializer.Serialize(slots, InFlightLeaseJson.Default.WorkerSlots)]);
     }
 
     /// <summary>A worker that drained says so at once instead of waiting for its lease to expire.</summary>
@@ -130,7 +139,7 @@ public sealed class InFlightLeases(IDatabase database)
 
         try
         {
-            var slots = JsonSerializer.Deserialize<WorkerSlots>(json, WireJson.Options);
+            var slots = JsonSerializer.Deserialize(json, InFlightLeaseJson.Default.WorkerSlots);
             return slots is
             {
                 WorkflowUsed: >= 0 and <= MaxSlotsPerWorker, WorkflowCapacity: >= 0 and <= MaxSlotsPerWorker,

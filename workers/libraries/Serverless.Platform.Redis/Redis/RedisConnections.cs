@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -22,6 +23,7 @@ public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILo
 {
     private readonly Lazy<Task<ConnectionMultiplexer>> shared = new(() => ConnectAsync(options.Value, loggerFactory, extraTimeout: TimeSpan.Zero));
     private readonly List<ConnectionMultiplexer> dedicated = [];
+    private readonly ConcurrentDictionary<TimeSpan, ConcurrentQueue<Task<ConnectionMultiplexer>>> ahead = new();
     private readonly Lock gate = new();
 
     public async Task<IDatabase> DatabaseAsync()
@@ -32,10 +34,21 @@ public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILo
 
     public async Task<IConnectionMultiplexer> SharedAsync() => await shared.Value;
 
+    /// <summary>
+    /// Starts the connect of a dedicated connection that a reader asks for later
+    /// (<see cref="DedicatedDatabaseAsync"/> with the same <paramref name="blockTime"/>): a cold start
+    /// then waits for one round of handshakes, made while the host starts, instead of a second one after it.
+    /// </summary>
+    public void ConnectDedicatedAhead(TimeSpan blockTime) =>
+        ahead.GetOrAdd(blockTime, _ => new()).Enqueue(ConnectAsync(options.Value, loggerFactory, extraTimeout: blockTime));
+
     /// <summary>A connection of its own for a reader that blocks up to <paramref name="blockTime"/> per command.</summary>
     public async Task<IDatabase> DedicatedDatabaseAsync(TimeSpan blockTime)
     {
-        var connection = await ConnectAsync(options.Value, loggerFactory, extraTimeout: blockTime);
+        var connect = ahead.TryGetValue(blockTime, out var made) && made.TryDequeue(out var early)
+            ? early
+            : ConnectAsync(options.Value, loggerFactory, extraTimeout: blockTime);
+        var connection = await connect;
         lock (gate)
         {
             dedicated.Add(connection);
@@ -57,6 +70,21 @@ public sealed partial class RedisConnections(IOptions<RedisOptions> options, ILo
         {
             toClose.Add(await shared.Value);
         }
+
+        foreach (var unclaimed in ahead.Values.SelectMany(queue => queue))
+        {
+            // A connect made ahead for a reader that never started (the host stopped first).
+            try
+            {
+                toClose.Add(await unclaimed);
+            }
+            catch (Exception e) when (e is RedisException or OptionsValidationException)
+            {
+                // Nothing was opened.
+            }
+        }
+
+        ahead.Clear();
 
         foreach (var connection in toClose)
         {
