@@ -100,13 +100,13 @@ public static class ServiceDefaults
     {
         public override Task StartedAsync(CancellationToken cancellationToken)
         {
-            _ = Task.Run(
-                () =>
-                {
-                    _ = provider.GetService<MeterProvider>();
-                    _ = provider.GetService<TracerProvider>();
-                },
-                CancellationToken.None);
+            // A provider that fails to build fails again where it is used (the scrape, the first span).
+            BackgroundStart.Run(() =>
+            {
+                _ = provider.GetService<MeterProvider>();
+                _ = provider.GetService<TracerProvider>();
+                return Task.CompletedTask;
+            });
             return Task.CompletedTask;
         }
     }

@@ -38,10 +38,8 @@ public sealed class StartupWarmups
 
         foreach (var item in work)
         {
-            // Resolving the dependency is part of the work: the caller's thread goes on meanwhile.
-            // Observed here so a failure is not an unobserved task exception; its owner reports it.
-            _ = Task.Run(() => item.Start(provider), CancellationToken.None)
-                .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            // Resolving the dependency is part of the work; its owner reports a failure.
+            BackgroundStart.Run(() => item.Start(provider));
         }
     }
 
